@@ -1,0 +1,520 @@
+// Out-Default, Out-String, Format-Table and Format-List over the view registry.
+//
+// Shape: the first object decides. A type with a registered view uses its default view; other
+// objects with up to 4 properties make a table, 5 or more a list. Scalars (strings, numbers,
+// booleans, dates, versions) and property-less objects print as their string, one per line, and
+// never open a table. Hashtables are formatted as their entries (Name/Value).
+//
+// Mixed types, as pwsh 7 does it: once a table is open, an object that does not belong to it
+// (another type, or a type with a different view) is printed "out of band" in list form — even if
+// its own type has a table view — and the table carries on afterwards without a new header
+// (PowerShell/PowerShell#7839, #4552). Objects of the same type with other properties stay in the
+// first table and show blanks for the columns they lack (the well-known first-object rule).
+// A view with a group-by property (Get-Member's TypeName) starts a new header per group.
+//
+// Streaming: pwsh sizes view-less columns from the objects that arrive in a short time window and
+// keeps those widths for the rest of the table. OutputFormatter does the same by count instead of
+// time: it holds objects until `batchSize` (default 50) have arrived or flush() is called, sizes
+// any table opened in that batch from the whole batch, and keeps the widths once the header is
+// printed (later, longer values are truncated).
+//
+// Widths: the console keeps its last column free (pwsh's ConsoleLineOutput uses BufferWidth - 1
+// so a full line never auto-wraps); Out-String -Width uses the width as given. That is why the
+// TP5 seed's Find-ContainerImage table (Name 30, Version 16, Source 16) truncates its Summary to
+// 54 cells at a 120-column console.
+import { Hashtable, PSObject, PSVersion, toDisplayString } from '../engine/values';
+import { registerBuiltinViews } from './builtin-views';
+import { DEFAULT_ENUMERATION_LIMIT, formatCell, isNumeric } from './cells';
+import { renderListEntries } from './list';
+import { hasVisibleColumns, layoutTable, renderHeader, renderRow, type TableLayout } from './table';
+import { hasWildcard, wildcardToRegExp, type Alignment } from './text';
+import { TYPE_NAMES } from './builtin-views';
+import { findView, readValue, type ListView, type TableView, type ValueSource } from './views';
+
+registerBuiltinViews();
+
+export const DEFAULT_WIDTH = 120;
+export const DEFAULT_BATCH_SIZE = 50;
+
+/** A calculated property: `@{Label/Name/L/N = …; Expression/E = …; Width = …; Alignment = …}`. */
+export interface CalculatedProperty {
+  label?: string;
+  name?: string;
+  /** A property name, or a function of the object (the engine wraps script blocks). */
+  expression: ValueSource;
+  width?: number;
+  alignment?: Alignment;
+}
+
+/** A -Property argument: a name (wildcards allowed), a calculated property as an object or Hashtable. */
+export type PropertyArg = string | CalculatedProperty | Hashtable;
+
+export interface TableOptions {
+  property?: PropertyArg[];
+  autoSize?: boolean;
+  wrap?: boolean;
+  hideTableHeaders?: boolean;
+  /** Format-Table -GroupBy: a property name or calculated property. */
+  groupBy?: PropertyArg;
+  /** $FormatEnumerationLimit (default 4; negative means all). */
+  enumerationLimit?: number;
+}
+
+export interface ListOptions {
+  property?: PropertyArg[];
+  groupBy?: PropertyArg;
+  enumerationLimit?: number;
+}
+
+/**
+ * What Format-Table / Format-List emit into the pipeline. Out-Default and Out-String render it at
+ * their own width, as pwsh's format objects are rendered by the Out-* cmdlet that receives them.
+ */
+export class FormatRequest {
+  /** Get-Member and typeNameOf see pwsh's name for format objects. */
+  readonly psTypeName = 'Microsoft.PowerShell.Commands.Internal.Format.FormatStartData';
+  constructor(
+    readonly shape: 'table' | 'list',
+    readonly values: unknown[],
+    readonly options: TableOptions | ListOptions,
+  ) {}
+
+  toString(): string {
+    return this.psTypeName;
+  }
+}
+
+export function formatTable(values: unknown[], options: TableOptions = {}): FormatRequest {
+  return new FormatRequest('table', values, options);
+}
+
+export function formatList(values: unknown[], options: ListOptions = {}): FormatRequest {
+  return new FormatRequest('list', values, options);
+}
+
+interface Column {
+  label: string;
+  value: ValueSource;
+  width: number | null;
+  alignment: Alignment;
+}
+
+interface TablePlan {
+  columns: Column[];
+  belongs: (o: PSObject) => boolean;
+  groupBy?: { label: string; value: ValueSource };
+  autoSize: boolean;
+  wrap: boolean;
+  hideHeader: boolean;
+  layout: TableLayout | null;
+  group: string | null;
+}
+
+type State = { kind: 'table'; plan: TablePlan; blankBeforeRow: boolean } | { kind: 'list' };
+
+export interface OutputFormatterOptions {
+  /** Terminal columns ($Host.UI.RawUI.BufferSize.Width); default 120. */
+  width?: number;
+  /** True (default) for the console, which keeps its last column free; false for Out-String. */
+  console?: boolean;
+  /** Objects held before a table's widths are decided; Infinity holds everything until flush(). */
+  batchSize?: number;
+  enumerationLimit?: number;
+}
+
+/** Out-Default's streaming formatter: feed objects with write(), end the pipeline with flush(). */
+export class OutputFormatter {
+  private readonly width: number;
+  private readonly batchSize: number;
+  private readonly limit: number;
+  private pending: unknown[] = [];
+  private state: State | null = null;
+
+  constructor(opts: OutputFormatterOptions = {}) {
+    const cols = opts.width ?? DEFAULT_WIDTH;
+    this.width = opts.console === false ? cols : cols - 1;
+    this.batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE);
+    this.limit = opts.enumerationLimit ?? DEFAULT_ENUMERATION_LIMIT;
+  }
+
+  /** Takes one pipeline object; returns the text that can be printed now (often ''). */
+  write(value: unknown): string {
+    for (const v of expand(value)) this.pending.push(v);
+    if (this.pending.length < this.batchSize) return '';
+    return joinLines(this.drain());
+  }
+
+  /** Ends the output: prints what is held and closes an open table or list. */
+  flush(): string {
+    const lines = this.drain();
+    lines.push(...this.close());
+    return joinLines(lines);
+  }
+
+  private drain(): string[] {
+    const batch = this.pending;
+    this.pending = [];
+    const out: string[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const v = batch[i];
+      if (v instanceof FormatRequest) {
+        out.push(...this.close());
+        out.push(...renderRequest(v, this.width));
+        continue;
+      }
+      if (!(v instanceof PSObject) || v.propertyNames().length === 0) {
+        out.push(...scalarLines(v));
+        continue;
+      }
+      if (this.state === null) this.state = this.open(v);
+      const state = this.state;
+      if (state.kind === 'list') {
+        out.push('', ...listLines(v, this.width, this.limit));
+        continue;
+      }
+      const plan = state.plan;
+      if (!plan.belongs(v)) {
+        out.push('', ...listLines(v, this.width, this.limit));
+        state.blankBeforeRow = true;
+        continue;
+      }
+      if (state.blankBeforeRow) {
+        out.push('');
+        state.blankBeforeRow = false;
+      }
+      out.push(...tableObjectLines(plan, v, batch.slice(i), this.width, this.limit));
+    }
+    return out;
+  }
+
+  private open(first: PSObject): State {
+    const view = findView(first);
+    if (view?.kind === 'list') return { kind: 'list' };
+    if (view?.kind === 'table') return { kind: 'table', plan: planFromView(view, {}), blankBeforeRow: false };
+    if (first.propertyNames().length > 4) return { kind: 'list' };
+    return { kind: 'table', plan: planFromProperties(first, {}), blankBeforeRow: false };
+  }
+
+  private close(): string[] {
+    const s = this.state;
+    this.state = null;
+    return s === null ? [] : [''];
+  }
+}
+
+/**
+ * Out-String: the whole text (`stream: false`), or its lines (`stream: true`, Out-String -Stream).
+ * Width is used as given (default 120), as Out-String -Width does.
+ */
+export function formatToString(values: unknown[], opts?: { width?: number; stream?: false; enumerationLimit?: number }): string;
+export function formatToString(values: unknown[], opts: { width?: number; stream: true; enumerationLimit?: number }): string[];
+export function formatToString(
+  values: unknown[],
+  opts: { width?: number; stream?: boolean; enumerationLimit?: number } = {},
+): string | string[] {
+  const f = new OutputFormatter({
+    width: opts.width ?? DEFAULT_WIDTH,
+    console: false,
+    batchSize: Infinity,
+    enumerationLimit: opts.enumerationLimit,
+  });
+  for (const v of values) f.write(v);
+  const text = f.flush();
+  if (!opts.stream) return text;
+  const lines = text.split('\n');
+  lines.pop();
+  return lines;
+}
+
+/** Format-Table rendered directly to text at a width (what `Format-Table | Out-String -Width w` gives). */
+export function renderTable(values: unknown[], options: TableOptions = {}, width: number = DEFAULT_WIDTH): string {
+  return joinLines(renderRequest(formatTable(values, options), width));
+}
+
+/** Format-List rendered directly to text at a width. */
+export function renderList(values: unknown[], options: ListOptions = {}, width: number = DEFAULT_WIDTH): string {
+  return joinLines(renderRequest(formatList(values, options), width));
+}
+
+function joinLines(lines: string[]): string {
+  return lines.length === 0 ? '' : lines.join('\n') + '\n';
+}
+
+/** Pipeline objects as the formatter sees them: collections enumerated, hashtables as entries. */
+function* expand(value: unknown): Generator<unknown> {
+  if (value === null || value === undefined) return;
+  if (Array.isArray(value)) {
+    for (const v of value) yield* expand(v);
+    return;
+  }
+  if (value instanceof Hashtable) {
+    for (const [k, v] of value.entries()) {
+      yield PSObject.fromEntries(
+        [
+          ['Name', k],
+          ['Value', v],
+        ],
+        [TYPE_NAMES.DictionaryEntry, 'System.ValueType', 'System.Object'],
+      );
+    }
+    return;
+  }
+  yield value;
+}
+
+function scalarLines(v: unknown): string[] {
+  const s = v instanceof PSVersion || v instanceof PSObject ? v.toString() : toDisplayString(v);
+  return s.replace(/\r/g, '').split('\n');
+}
+
+// ---- Tables -------------------------------------------------------------------------------
+
+function planFromView(view: TableView, opts: TableOptions): TablePlan {
+  return {
+    columns: view.columns.map((c) => ({ label: c.label, value: c.value, width: c.width, alignment: c.alignment ?? 'Left' })),
+    belongs: (o) => findView(o, 'table') === view,
+    groupBy: opts.groupBy !== undefined ? resolveGroupBy(opts.groupBy) : view.groupBy,
+    autoSize: opts.autoSize ?? view.autoSize ?? false,
+    wrap: opts.wrap ?? false,
+    hideHeader: opts.hideTableHeaders ?? false,
+    layout: null,
+    group: null,
+  };
+}
+
+function planFromProperties(first: PSObject, opts: TableOptions): TablePlan {
+  const columns = first.propertyNames().map((name) => ({
+    label: name,
+    value: name as ValueSource,
+    width: null,
+    alignment: (isNumeric(first.get(name)) ? 'Right' : 'Left') as Alignment,
+  }));
+  const type = first.typeNames[0]?.toLowerCase();
+  return {
+    columns,
+    belongs: (o) => o.typeNames[0]?.toLowerCase() === type && !findView(o),
+    groupBy: opts.groupBy !== undefined ? resolveGroupBy(opts.groupBy) : undefined,
+    autoSize: opts.autoSize ?? false,
+    wrap: opts.wrap ?? false,
+    hideHeader: opts.hideTableHeaders ?? false,
+    layout: null,
+    group: null,
+  };
+}
+
+function planFromPropertyArgs(args: PropertyArg[], first: unknown, opts: TableOptions): TablePlan {
+  const columns = resolveProperties(args, first).map((c) => ({
+    ...c,
+    alignment: c.alignment ?? ((isNumeric(safeRead(first, c.value)) ? 'Right' : 'Left') as Alignment),
+  }));
+  return {
+    columns,
+    belongs: () => true,
+    groupBy: opts.groupBy !== undefined ? resolveGroupBy(opts.groupBy) : undefined,
+    autoSize: opts.autoSize ?? false,
+    wrap: opts.wrap ?? false,
+    hideHeader: opts.hideTableHeaders ?? false,
+    layout: null,
+    group: null,
+  };
+}
+
+function cellsOf(plan: TablePlan, o: unknown, limit: number): string[] {
+  return plan.columns.map((c) => formatCell(safeRead(o, c.value), limit));
+}
+
+function groupOf(plan: TablePlan, o: unknown): string | null {
+  return plan.groupBy ? toDisplayString(safeRead(o, plan.groupBy.value)) : null;
+}
+
+/**
+ * The lines for one table object: a new header first when the table (or its group) starts, sized
+ * from this object and the objects after it in the window that belong to the same table and group.
+ */
+function tableObjectLines(
+  plan: TablePlan,
+  o: unknown,
+  window: unknown[],
+  width: number,
+  limit: number,
+  everyInput = false,
+): string[] {
+  const out: string[] = [];
+  const group = groupOf(plan, o);
+  if (plan.layout === null || group !== plan.group) {
+    // With -Property every input is a row (scalars too); otherwise only the table's own objects.
+    const peers = window.filter(
+      (w) => !(w instanceof FormatRequest) && (everyInput || belongsTo(plan, w)) && groupOf(plan, w) === group,
+    );
+    const rows = peers.map((p) => cellsOf(plan, p, limit));
+    plan.layout = layoutTable(
+      plan.columns.map((c) => c.label),
+      plan.columns.map((c) => c.width),
+      plan.columns.map((c) => c.alignment),
+      rows,
+      width,
+      { autoSize: plan.autoSize, wrap: plan.wrap },
+    );
+    plan.group = group;
+    out.push('');
+    if (plan.groupBy) out.push(`   ${plan.groupBy.label}: ${group}`, '');
+    if (!plan.hideHeader) out.push(...renderHeader(plan.layout));
+  }
+  if (!hasVisibleColumns(plan.layout)) return out;
+  out.push(...renderRow(plan.layout, cellsOf(plan, o, limit), plan.wrap));
+  return out;
+}
+
+function belongsTo(plan: TablePlan, v: unknown): boolean {
+  return v instanceof PSObject ? v.propertyNames().length > 0 && plan.belongs(v) : false;
+}
+
+// ---- Lists --------------------------------------------------------------------------------
+
+function listLines(o: PSObject, width: number, limit: number, args?: PropertyArg[]): string[] {
+  let entries: { label: string; value: ValueSource }[];
+  if (args) entries = resolveProperties(args, o);
+  else {
+    const view = findView(o, 'list') as ListView | undefined;
+    entries = view ? view.entries : o.propertyNames().map((n) => ({ label: n, value: n }));
+  }
+  return renderListEntries(
+    entries.map((e) => ({ label: e.label, value: formatCell(safeRead(o, e.value), limit) })),
+    width,
+  );
+}
+
+// ---- Format-Table / Format-List requests --------------------------------------------------
+
+function renderRequest(req: FormatRequest, width: number): string[] {
+  const limit = req.options.enumerationLimit ?? DEFAULT_ENUMERATION_LIMIT;
+  const items = Array.from(expand(req.values));
+  const out: string[] = [];
+  if (req.shape === 'list') {
+    const opts = req.options as ListOptions;
+    const groupBy = opts.groupBy !== undefined ? resolveGroupBy(opts.groupBy) : undefined;
+    let group: string | null = null;
+    let any = false;
+    for (const v of items) {
+      if (!(v instanceof PSObject) || v.propertyNames().length === 0) {
+        if (!opts.property) out.push(...scalarLines(v));
+        continue;
+      }
+      if (groupBy) {
+        const g = toDisplayString(safeRead(v, groupBy.value));
+        if (g !== group) {
+          out.push('', `   ${groupBy.label}: ${g}`);
+          group = g;
+        }
+      }
+      out.push('', ...listLines(v, width, limit, opts.property));
+      any = true;
+    }
+    if (any) out.push('');
+    return out;
+  }
+  const opts = req.options as TableOptions;
+  let plan: TablePlan | null = null;
+  let blankBeforeRow = false;
+  for (let i = 0; i < items.length; i++) {
+    const v = items[i];
+    const isObject = v instanceof PSObject && v.propertyNames().length > 0;
+    // With -Property every input makes a row (pwsh: `"hello" | ft foo -Force` prints foo's table).
+    if (!isObject && !opts.property) {
+      out.push(...scalarLines(v));
+      continue;
+    }
+    if (plan === null) {
+      const view = isObject ? findView(v, 'table') : undefined;
+      if (opts.property) plan = planFromPropertyArgs(opts.property, v, opts);
+      else if (view) plan = planFromView(view as TableView, opts);
+      else plan = planFromProperties(v as PSObject, opts);
+    }
+    if (isObject && !opts.property && !plan.belongs(v as PSObject)) {
+      out.push('', ...listLines(v as PSObject, width, limit));
+      blankBeforeRow = true;
+      continue;
+    }
+    if (blankBeforeRow) {
+      out.push('');
+      blankBeforeRow = false;
+    }
+    out.push(...tableObjectLines(plan, v, items.slice(i), width, limit, opts.property !== undefined));
+  }
+  if (plan !== null) out.push('');
+  return out;
+}
+
+// ---- -Property arguments ------------------------------------------------------------------
+
+interface ResolvedProperty {
+  label: string;
+  value: ValueSource;
+  width: number | null;
+  alignment?: Alignment;
+}
+
+function safeRead(o: unknown, source: ValueSource): unknown {
+  if (typeof source === 'string' && !(o instanceof PSObject) && !(o instanceof Hashtable)) return undefined;
+  return readValue(o, source);
+}
+
+/** Expands names (wildcards against the object's properties) and calculated properties. */
+export function resolveProperties(args: PropertyArg[], first: unknown): ResolvedProperty[] {
+  const names = first instanceof PSObject ? first.propertyNames() : [];
+  const out: ResolvedProperty[] = [];
+  for (const arg of args) {
+    if (typeof arg === 'string') {
+      if (hasWildcard(arg)) {
+        const re = wildcardToRegExp(arg);
+        for (const n of names) if (re.test(n) && !out.some((p) => p.value === n)) out.push({ label: n, value: n, width: null });
+      } else {
+        const actual = names.find((n) => n.toLowerCase() === arg.toLowerCase()) ?? arg;
+        out.push({ label: actual, value: actual, width: null });
+      }
+    } else out.push(calculated(arg));
+  }
+  return out;
+}
+
+function resolveGroupBy(arg: PropertyArg): { label: string; value: ValueSource } {
+  if (typeof arg === 'string') return { label: arg, value: arg };
+  const c = calculated(arg);
+  return { label: c.label, value: c.value };
+}
+
+const CALCULATED_KEYS = ['name', 'label', 'expression', 'width', 'alignment'] as const;
+
+/** Normalises `@{N='x'; E={…}}`: keys match by unambiguous prefix, as pwsh's do. */
+function calculated(arg: CalculatedProperty | Hashtable): ResolvedProperty {
+  const entries: [string, unknown][] =
+    arg instanceof Hashtable
+      ? arg.entries().map(([k, v]) => [String(k), v])
+      : Object.entries(arg).filter(([, v]) => v !== undefined);
+  const found: Partial<Record<(typeof CALCULATED_KEYS)[number], unknown>> = {};
+  for (const [key, value] of entries) {
+    const k = key.toLowerCase();
+    const matches = CALCULATED_KEYS.filter((c) => k.length > 0 && c.startsWith(k));
+    if (matches.length !== 1) throw new Error(`The "${key}" key is not valid.`);
+    found[matches[0]] = value;
+  }
+  const expr = found.expression;
+  if (typeof expr !== 'string' && typeof expr !== 'function') {
+    throw new Error('The "Expression" key has a type that is not valid; a property name or a script block is expected.');
+  }
+  const label = found.label ?? found.name ?? (typeof expr === 'string' ? expr : String(expr));
+  let width: number | null = null;
+  if (found.width !== undefined) {
+    const w = Number(found.width);
+    if (!Number.isInteger(w) || w <= 0) throw new Error(`The "Width" key must be a positive integer.`);
+    width = w;
+  }
+  let alignment: Alignment | undefined;
+  if (found.alignment !== undefined) {
+    const a = String(found.alignment).toLowerCase();
+    const m = (['Left', 'Center', 'Right'] as const).find((x) => x.toLowerCase() === a);
+    if (!m) throw new Error(`The "Alignment" key must be Left, Center or Right.`);
+    alignment = m;
+  }
+  return { label: toDisplayString(label), value: expr as ValueSource, width, alignment };
+}
