@@ -1,0 +1,516 @@
+// Writing a single-image archive: blobs streamed in as entries arrive (deduplicated by SHA-1),
+// then the metadata resource, blob table, XML data and optional integrity table, and the header
+// last. The file is built under a temporary name and renamed into place when complete.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import {
+  BLOB_ENTRY_SIZE,
+  BlobEntry,
+  CHUNK_SIZE,
+  EMPTY_RESHDR,
+  HDR_FLAG_COMPRESSION,
+  HDR_FLAG_COMPRESS_XPRESS,
+  HEADER_SIZE,
+  RES_FLAG_COMPRESSED,
+  RES_FLAG_METADATA,
+  ResourceHeader,
+  serializeBlobEntry,
+  serializeHeader,
+} from './format';
+import {
+  ATTR_DIRECTORY,
+  ATTR_NORMAL,
+  ATTR_REPARSE_POINT,
+  OutDentry,
+  REPARSE_TAG_SYMLINK,
+  badName,
+  serializeMetadata,
+} from './metadata';
+import type { EntryKind, WimTimes } from './reader';
+import { msToFiletime, resolveInside } from './reader';
+import { XpressCompressor } from './xpress';
+import { DEFAULT_PUBLISHER, buildXml } from './xml';
+
+/** Content of a stream: called once, when (and only if) the writer needs the bytes. */
+export type ContentSource = () => AsyncIterable<Uint8Array> | Promise<AsyncIterable<Uint8Array>>;
+
+export interface WimWriteEntry {
+  /** Path segments from the image root; [] sets the root directory's attributes and times. */
+  path: string[];
+  kind: EntryKind;
+  attributes?: number;
+  times?: Partial<WimTimes>;
+  securityDescriptor?: Buffer;
+  /** Symlink target, '/'-separated: relative to the link's directory, or '/…' from the image root. */
+  linkTarget?: string;
+  /** The symlink points at a directory (Windows distinguishes file and directory links). */
+  linkIsDirectory?: boolean;
+  /** A non-symlink reparse point to pass through (tag and data). */
+  reparse?: { tag: number; data: Buffer };
+  /** Entries with the same group are hard links of one file; only the first one's content is read. */
+  hardLinkGroup?: string;
+  /** Byte size of the unnamed data stream (required with `content`; checked against what it yields). */
+  size?: number;
+  /** SHA-1 of the content when already known: a blob the archive holds is then not read again. */
+  sha1?: string | null;
+  content?: ContentSource;
+  /** Named (alternate) data streams. */
+  streams?: { name: string; size: number; sha1?: string | null; content: ContentSource }[];
+}
+
+export interface WimImageMetadata {
+  name: string;
+  description?: string;
+  /** MAJOR.MINOR.BUILD.SPBUILD (missing parts are 0). */
+  version?: string;
+  publisher?: string;
+}
+
+export interface CreateWimOptions {
+  compression?: 'none' | 'xpress';
+  metadata: WimImageMetadata;
+  /** Append an integrity table (SHA-1 of each 10 MiB of the archive). */
+  integrity?: boolean;
+}
+
+export interface WimWriteResult {
+  path: string;
+  /** Archive size in bytes. */
+  size: number;
+  dirCount: number;
+  fileCount: number;
+  totalBytes: number;
+  /** Distinct blobs stored. */
+  blobCount: number;
+}
+
+const INTEGRITY_CHUNK = 10 << 20;
+const WRITE_PIECE = 1 << 20;
+
+interface Inode {
+  sha1: string | null;
+  named: { name: string; sha1: string | null }[];
+  dentries: OutDentry[];
+  id: bigint;
+}
+
+export class WimWriter {
+  private pos = HEADER_SIZE;
+  private readonly blobs = new Map<string, BlobEntry>();
+  private readonly root: OutDentry;
+  private readonly dirs = new Map<string, OutDentry>();
+  private readonly names = new Map<OutDentry, Set<string>>();
+  private readonly secs: Buffer[] = [];
+  private readonly secIndex = new Map<string, number>();
+  private readonly inodes = new Map<string, Inode>();
+  private readonly compressor: XpressCompressor | null;
+  private dirCount = 1;
+  private fileCount = 0;
+  private totalBytes = 0;
+  private hardLinkBytes = 0;
+  private nextGroupId = 1n;
+  private done = false;
+  private failed = false;
+
+  private constructor(
+    private readonly fh: FileHandle,
+    readonly path: string,
+    private readonly tmpPath: string,
+    private readonly opts: CreateWimOptions,
+  ) {
+    const now = msToFiletime(Date.now());
+    this.root = {
+      name: '',
+      attributes: ATTR_DIRECTORY,
+      securityId: -1,
+      creation: now,
+      lastAccess: now,
+      lastWrite: now,
+      sha1: null,
+      reparseTag: 0,
+      hardLinkGroup: 0n,
+      named: [],
+      children: [],
+    };
+    this.dirs.set('', this.root);
+    this.compressor = opts.compression === 'xpress' ? new XpressCompressor() : null;
+  }
+
+  static async create(path: string, opts: CreateWimOptions): Promise<WimWriter> {
+    if (!opts || !opts.metadata || typeof opts.metadata.name !== 'string') throw new TypeError('createWim: metadata.name is required');
+    if (opts.metadata.version !== undefined && !/^\d+(\.\d+){0,3}$/.test(opts.metadata.version)) {
+      throw new TypeError(`createWim: version ${JSON.stringify(opts.metadata.version)} is not MAJOR.MINOR.BUILD.SPBUILD`);
+    }
+    const tmp = `${path}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const fh = await open(tmp, 'wx');
+    return new WimWriter(fh, path, tmp, opts);
+  }
+
+  private secId(sd: Buffer | undefined): number {
+    if (!sd || sd.length === 0) return -1;
+    const key = sd.toString('base64');
+    let i = this.secIndex.get(key);
+    if (i === undefined) {
+      i = this.secs.length;
+      this.secs.push(Buffer.from(sd));
+      this.secIndex.set(key, i);
+    }
+    return i;
+  }
+
+  /** Adds one entry; its parent directory must have been added before (the root always exists). */
+  async add(e: WimWriteEntry): Promise<void> {
+    if (this.done) throw new Error('WIM writer is finished');
+    try {
+      await this.addInner(e);
+    } catch (err) {
+      this.failed = true;
+      throw err;
+    }
+  }
+
+  async addAll(entries: AsyncIterable<WimWriteEntry> | Iterable<WimWriteEntry>): Promise<void> {
+    for await (const e of entries) await this.add(e);
+  }
+
+  private async addInner(e: WimWriteEntry): Promise<void> {
+    const p = '/' + e.path.join('/');
+    const now = msToFiletime(Date.now());
+    const t = { creation: e.times?.creation ?? e.times?.lastWrite ?? now, lastAccess: e.times?.lastAccess ?? e.times?.lastWrite ?? now, lastWrite: e.times?.lastWrite ?? now };
+    if (e.path.length === 0) {
+      if (e.kind !== 'directory') throw new Error('the root entry must be a directory');
+      Object.assign(this.root, t, { attributes: (e.attributes ?? ATTR_DIRECTORY) | ATTR_DIRECTORY, securityId: this.secId(e.securityDescriptor) });
+      return;
+    }
+    for (const seg of e.path) {
+      const why = badName(seg);
+      if (why) throw new Error(`${p}: ${why}`);
+    }
+    const parent = this.dirs.get(e.path.slice(0, -1).join('/'));
+    if (!parent) throw new Error(`${p}: parent directory has not been added`);
+    const name = e.path[e.path.length - 1];
+    let seen = this.names.get(parent);
+    if (!seen) this.names.set(parent, (seen = new Set()));
+    if (seen.has(name)) throw new Error(`${p}: duplicate name in directory`);
+    seen.add(name);
+    const d: OutDentry = {
+      name,
+      attributes: 0,
+      securityId: this.secId(e.securityDescriptor),
+      ...t,
+      sha1: null,
+      reparseTag: 0,
+      hardLinkGroup: 0n,
+      named: [],
+      children: null,
+    };
+    if (e.kind === 'directory') {
+      d.attributes = ((e.attributes ?? ATTR_DIRECTORY) | ATTR_DIRECTORY) & ~ATTR_REPARSE_POINT;
+      d.children = [];
+      this.dirs.set(e.path.join('/'), d);
+      this.dirCount++;
+    } else if (e.kind === 'symlink' || e.reparse) {
+      let data: Buffer;
+      if (e.kind === 'symlink') {
+        if (typeof e.linkTarget !== 'string' || e.linkTarget === '') throw new Error(`${p}: symlink without a target`);
+        if (resolveInside(e.path.slice(0, -1), e.linkTarget) === null) throw new Error(`${p}: symlink target ${JSON.stringify(e.linkTarget)} points outside the image`);
+        data = symlinkReparseData(e.linkTarget);
+        d.reparseTag = REPARSE_TAG_SYMLINK;
+        d.attributes = ATTR_REPARSE_POINT | (e.linkIsDirectory ? ATTR_DIRECTORY : 0);
+      } else {
+        data = e.reparse!.data;
+        d.reparseTag = e.reparse!.tag;
+        d.attributes = ((e.attributes ?? 0) | ATTR_REPARSE_POINT) & ~ATTR_NORMAL;
+      }
+      if (data.length > 16 * 1024) throw new Error(`${p}: reparse data is larger than 16 KiB`);
+      d.sha1 = await this.storeBuffer(data);
+      this.totalBytes += data.length;
+      this.fileCount++;
+    } else {
+      d.attributes = (e.attributes ?? ATTR_NORMAL) & ~(ATTR_DIRECTORY | ATTR_REPARSE_POINT);
+      if (d.attributes === 0) d.attributes = ATTR_NORMAL;
+      this.fileCount++;
+      const group = e.hardLinkGroup !== undefined ? this.inodes.get(e.hardLinkGroup) : undefined;
+      let bytes = 0;
+      if (group) {
+        d.sha1 = group.sha1;
+        d.named = group.named;
+        if (group.id === 0n) {
+          group.id = this.nextGroupId++;
+          for (const o of group.dentries) o.hardLinkGroup = group.id;
+        }
+        d.hardLinkGroup = group.id;
+        group.dentries.push(d);
+        for (const s of [d.sha1, ...d.named.map((x) => x.sha1)]) if (s) this.blobs.get(s)!.refCount++;
+        bytes = (d.sha1 ? this.blobs.get(d.sha1)!.res.originalSize : 0);
+        this.hardLinkBytes += bytes;
+      } else {
+        d.sha1 = await this.storeStream(e.size ?? 0, e.sha1 ?? null, e.content, p);
+        bytes = e.size ?? 0;
+        const seenStreams = new Set<string>();
+        for (const s of e.streams ?? []) {
+          if (!s.name || /[\0/\\:]/.test(s.name) || seenStreams.has(s.name)) throw new Error(`${p}: invalid or duplicate stream name ${JSON.stringify(s.name)}`);
+          seenStreams.add(s.name);
+          d.named.push({ name: s.name, sha1: await this.storeStream(s.size, s.sha1 ?? null, s.content, `${p}:${s.name}`) });
+          bytes += s.size;
+        }
+        if (e.hardLinkGroup !== undefined) this.inodes.set(e.hardLinkGroup, { sha1: d.sha1, named: d.named, dentries: [d], id: 0n });
+      }
+      this.totalBytes += bytes;
+    }
+    parent.children!.push(d);
+  }
+
+  private async storeBuffer(data: Buffer): Promise<string | null> {
+    return this.storeStream(data.length, null, async function* () { yield data; }, 'reparse data');
+  }
+
+  /** Stores a stream's content (unless a blob with its known hash exists); returns its SHA-1. */
+  private async storeStream(size: number, knownSha1: string | null, content: ContentSource | undefined, what: string): Promise<string | null> {
+    if (!Number.isSafeInteger(size) || size < 0) throw new Error(`${what}: invalid size ${size}`);
+    if (size === 0) return null; // empty streams have a zero hash and no blob
+    if (knownSha1) {
+      const b = this.blobs.get(knownSha1.toLowerCase());
+      if (b) {
+        b.refCount++;
+        return knownSha1.toLowerCase();
+      }
+    }
+    if (!content) throw new Error(`${what}: content is required for a non-empty stream`);
+    const { sha1, res } = await this.writeBlob(size, await content(), what);
+    const existing = this.blobs.get(sha1);
+    if (existing) {
+      // Same content already stored: drop the copy just written (it is at the end of the file).
+      this.pos = res.offset;
+      existing.refCount++;
+    } else this.blobs.set(sha1, { res, partNumber: 1, refCount: 1, sha1 });
+    return sha1;
+  }
+
+  /** Writes `size` bytes from `src` at the current end, compressed if configured. */
+  private async writeBlob(size: number, src: AsyncIterable<Uint8Array>, what: string, flags = 0): Promise<{ sha1: string; res: ResourceHeader }> {
+    const start = this.pos;
+    const hash = createHash('sha1');
+    let got = 0;
+    // Two writes in flight at most: the thread pool writes while we hash and compress.
+    const inflight: Promise<unknown>[] = [];
+    const put = async (buf: Uint8Array, at: number): Promise<void> => {
+      if (inflight.length >= 2) await inflight.shift();
+      const w = this.fh.write(buf, 0, buf.length, at);
+      w.catch(() => undefined); // observed when awaited; avoids an unhandled rejection meanwhile
+      inflight.push(w);
+    };
+    const over = (): Error => new Error(`${what}: content is longer than the declared ${size} bytes`);
+    if (!this.compressor) {
+      let at = start;
+      for await (const piece of src) {
+        got += piece.length;
+        if (got > size) throw over();
+        hash.update(piece);
+        await put(piece, at);
+        at += piece.length;
+      }
+      await Promise.all(inflight);
+      if (got !== size) throw new Error(`${what}: content has ${got} bytes, expected ${size}`);
+      this.pos = start + size;
+      return { sha1: hash.digest('hex'), res: { sizeInWim: size, flags, offset: start, originalSize: size } };
+    }
+    const nChunks = Math.ceil(size / CHUNK_SIZE);
+    const entrySize = size > 0xffffffff ? 8 : 4;
+    const table = Buffer.alloc((nChunks - 1) * entrySize);
+    let at = start + table.length;
+    let chunkIdx = 0;
+    let carry: Buffer | null = null; // partial chunk carried between pieces
+    let outBatch: Buffer[] = [];
+    let outBatchLen = 0;
+    const flush = async (): Promise<void> => {
+      if (!outBatchLen) return;
+      const b = outBatch.length === 1 ? outBatch[0] : Buffer.concat(outBatch, outBatchLen);
+      await put(b, at);
+      at += outBatchLen;
+      outBatch = [];
+      outBatchLen = 0;
+    };
+    const emitChunk = async (chunk: Buffer): Promise<void> => {
+      if (chunkIdx > 0) {
+        const rel = at + outBatchLen - start - table.length;
+        if (entrySize === 4) table.writeUInt32LE(rel, (chunkIdx - 1) * 4);
+        else table.writeBigUInt64LE(BigInt(rel), (chunkIdx - 1) * 8);
+      }
+      chunkIdx++;
+      const c = this.compressor!.compress(chunk);
+      // Copy: the compressor reuses its output buffer.
+      const stored = c ? Buffer.from(c) : chunk;
+      outBatch.push(stored);
+      outBatchLen += stored.length;
+      if (outBatchLen >= WRITE_PIECE) await flush();
+    };
+    for await (const p of src) {
+      let piece = Buffer.from(p.buffer, p.byteOffset, p.length);
+      got += piece.length;
+      if (got > size) throw over();
+      hash.update(piece);
+      if (carry) {
+        const need = CHUNK_SIZE - carry.length;
+        if (piece.length < need) {
+          carry = Buffer.concat([carry, piece]);
+          continue;
+        }
+        await emitChunk(Buffer.concat([carry, piece.subarray(0, need)]));
+        piece = piece.subarray(need);
+        carry = null;
+      }
+      let o = 0;
+      for (; o + CHUNK_SIZE <= piece.length; o += CHUNK_SIZE) await emitChunk(Buffer.from(piece.subarray(o, o + CHUNK_SIZE)));
+      if (o < piece.length) carry = Buffer.from(piece.subarray(o));
+    }
+    if (carry) await emitChunk(carry);
+    await flush();
+    if (got !== size) throw new Error(`${what}: content has ${got} bytes, expected ${size}`);
+    if (table.length) await put(table, start);
+    await Promise.all(inflight);
+    const stored = at - start;
+    this.pos = at;
+    // A single chunk stored raw is an uncompressed resource.
+    const compressed = !(nChunks === 1 && stored === size);
+    return { sha1: hash.digest('hex'), res: { sizeInWim: stored, flags: flags | (compressed ? RES_FLAG_COMPRESSED : 0), offset: start, originalSize: size } };
+  }
+
+  /** Writes metadata, tables, XML and header, and moves the archive into place. */
+  async finish(): Promise<WimWriteResult> {
+    if (this.done) throw new Error('WIM writer is finished');
+    if (this.failed) throw new Error('WIM writer failed earlier; call abort()');
+    this.done = true;
+    try {
+      return await this.finishInner();
+    } catch (e) {
+      await this.abort();
+      throw e;
+    }
+  }
+
+  private async finishInner(): Promise<WimWriteResult> {
+    for (const inode of this.inodes.values()) if (inode.dentries.length < 2) for (const d of inode.dentries) d.hardLinkGroup = 0n;
+    const sortTree = (d: OutDentry): void => {
+      if (!d.children) return;
+      d.children.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      for (const c of d.children) sortTree(c);
+    };
+    sortTree(this.root);
+    const meta = serializeMetadata(this.secs, this.root);
+    const metaBlob = await this.writeBlob(meta.length, [meta] as unknown as AsyncIterable<Uint8Array>, 'metadata', RES_FLAG_METADATA);
+    const entries: BlobEntry[] = [{ res: metaBlob.res, partNumber: 1, refCount: 1, sha1: metaBlob.sha1 }, ...this.blobs.values()];
+    const bt = Buffer.alloc(entries.length * BLOB_ENTRY_SIZE);
+    entries.forEach((b, i) => serializeBlobEntry(bt, i * BLOB_ENTRY_SIZE, b));
+    const btRes: ResourceHeader = { sizeInWim: bt.length, flags: RES_FLAG_METADATA, offset: this.pos, originalSize: bt.length };
+    await this.fh.write(bt, 0, bt.length, this.pos);
+    this.pos += bt.length;
+    const m = this.opts.metadata;
+    const now = msToFiletime(Date.now());
+    const xml = buildXml(
+      {
+        name: m.name,
+        description: m.description ?? '',
+        version: m.version ?? '0.0.0.0',
+        publisher: m.publisher || DEFAULT_PUBLISHER,
+        dirCount: this.dirCount,
+        fileCount: this.fileCount,
+        totalBytes: this.totalBytes,
+        creationTime: now,
+        lastModificationTime: now,
+      },
+      this.hardLinkBytes,
+      this.pos,
+    );
+    const xmlRes: ResourceHeader = { sizeInWim: xml.length, flags: RES_FLAG_METADATA, offset: this.pos, originalSize: xml.length };
+    await this.fh.write(xml, 0, xml.length, this.pos);
+    this.pos += xml.length;
+    let integrity = EMPTY_RESHDR;
+    if (this.opts.integrity) {
+      const it = await this.integrityTable(btRes.offset + btRes.sizeInWim);
+      integrity = { sizeInWim: it.length, flags: 0, offset: this.pos, originalSize: it.length };
+      await this.fh.write(it, 0, it.length, this.pos);
+      this.pos += it.length;
+    }
+    const xpress = this.compressor !== null;
+    const header = serializeHeader({
+      flags: xpress ? HDR_FLAG_COMPRESSION | HDR_FLAG_COMPRESS_XPRESS : 0,
+      chunkSize: xpress ? CHUNK_SIZE : 0,
+      guid: randomBytes(16),
+      partNumber: 1,
+      totalParts: 1,
+      imageCount: 1,
+      blobTable: btRes,
+      xmlData: xmlRes,
+      bootMetadata: EMPTY_RESHDR,
+      bootIndex: 0,
+      integrity,
+    });
+    await this.fh.write(header, 0, header.length, 0);
+    await this.fh.truncate(this.pos);
+    await this.fh.sync();
+    await this.fh.close();
+    await rename(this.tmpPath, this.path);
+    return {
+      path: this.path,
+      size: this.pos,
+      dirCount: this.dirCount,
+      fileCount: this.fileCount,
+      totalBytes: this.totalBytes,
+      blobCount: this.blobs.size,
+    };
+  }
+
+  private async integrityTable(end: number): Promise<Buffer> {
+    const n = Math.ceil((end - HEADER_SIZE) / INTEGRITY_CHUNK);
+    const out = Buffer.alloc(12 + n * 20);
+    out.writeUInt32LE(out.length, 0);
+    out.writeUInt32LE(n, 4);
+    out.writeUInt32LE(INTEGRITY_CHUNK, 8);
+    const buf = Buffer.allocUnsafe(INTEGRITY_CHUNK);
+    for (let i = 0; i < n; i++) {
+      const s = HEADER_SIZE + i * INTEGRITY_CHUNK;
+      const len = Math.min(INTEGRITY_CHUNK, end - s);
+      let done = 0;
+      while (done < len) {
+        const { bytesRead } = await this.fh.read(buf, done, len - done, s + done);
+        if (bytesRead === 0) throw new Error('integrity table: archive shorter than expected');
+        done += bytesRead;
+      }
+      createHash('sha1').update(buf.subarray(0, len)).digest().copy(out, 12 + i * 20);
+    }
+    return out;
+  }
+
+  /** Abandons the archive: closes and removes the partial file. */
+  async abort(): Promise<void> {
+    this.done = true;
+    await this.fh.close().catch(() => undefined);
+    await rm(this.tmpPath, { force: true });
+  }
+}
+
+/** Reparse data (without the 8-byte header) of a symlink, as Windows and wimlib lay it out. */
+export function symlinkReparseData(target: string): Buffer {
+  const absolute = target.startsWith('/');
+  const win = target.replace(/\//g, '\\');
+  const print = absolute ? 'C:' + win : win;
+  const sub = absolute ? '\\??\\C:' + win : win;
+  const subB = Buffer.from(sub, 'utf16le');
+  const printB = Buffer.from(print, 'utf16le');
+  const b = Buffer.alloc(12 + subB.length + 2 + printB.length + 2);
+  b.writeUInt16LE(0, 0);
+  b.writeUInt16LE(subB.length, 2);
+  b.writeUInt16LE(subB.length + 2, 4);
+  b.writeUInt16LE(printB.length, 6);
+  b.writeUInt32LE(absolute ? 0 : 1, 8);
+  subB.copy(b, 12);
+  printB.copy(b, 12 + subB.length + 2);
+  return b;
+}
+
+/** Starts a single-image archive at `path` (written under a temporary name until finish()). */
+export function createWim(path: string, opts: CreateWimOptions): Promise<WimWriter> {
+  return WimWriter.create(path, opts);
+}
