@@ -25,6 +25,8 @@ const PSCUSTOMOBJECT = 'System.Management.Automation.PSCustomObject';
 const DESERIALIZED = 'Deserialized.';
 /** serialization.cs MaxDepthBelowTopLevel: nesting beyond this is written as a string. */
 const MAX_DEPTH_BELOW_TOP_LEVEL = 50;
+/** XML elements per object level at most (Obj, DCT, En, value), for fast-xml-parser's nesting guards. */
+const TAGS_PER_LEVEL = 4;
 
 export class ClixmlError extends Error {
   constructor(message: string) {
@@ -126,6 +128,7 @@ export class ClixmlWriter {
       indentBy: '  ',
       suppressEmptyNode: true,
       processEntities: false, // text and attributes are escaped by el()/textNode()
+      maxNestedTags: (MAX_DEPTH_BELOW_TOP_LEVEL + 2) * TAGS_PER_LEVEL,
     });
     // XmlWriter writes empty elements as `<Nil />`; `/>` cannot occur in escaped text.
     return (builder.build([root]) as string).replace(/^\n/, '').replace(/\/>/g, ' />');
@@ -292,20 +295,22 @@ export interface ClixmlItem {
   value: unknown;
 }
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: '',
-  trimValues: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  // Entities are decoded here (decodeEntities) so DTD-declared ones can never expand.
-  processEntities: false,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  commentPropName: false,
-});
+const makeParser = (maxNesting: number) =>
+  new XMLParser({
+    maxNestedTags: maxNesting * TAGS_PER_LEVEL + 8,
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    trimValues: false,
+    parseTagValue: false,
+    parseAttributeValue: false,
+    // Entities are decoded here (decodeEntities) so DTD-declared ones can never expand.
+    processEntities: false,
+    htmlEntities: false,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+    commentPropName: false,
+  });
 
 function lineCol(text: string, index: number): string {
   let line = 1;
@@ -614,7 +619,7 @@ class DocumentReader {
       return register(this.read(baseNode));
     }
 
-    const o = new PSObject(typeNames ? typeNames.map((t) => DESERIALIZED + t) : undefined);
+    const o = new PSObject(typeNames ? typeNames.map((t) => (t.startsWith(DESERIALIZED) ? t : DESERIALIZED + t)) : undefined);
     register(o);
     if (toString !== null) {
       const s = toString;
@@ -642,13 +647,19 @@ function precheck(text: string, maxLength: number): void {
   }
 }
 
-function parseDocument(text: string, maxLength: number): XNode[] {
+function parseDocument(text: string, maxLength: number, maxNesting: number): XNode[] {
   precheck(text, maxLength);
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (valid !== true) {
     throw new ClixmlError(`Invalid CLIXML: ${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
   }
-  return parser.parse(text) as XNode[];
+  try {
+    return makeParser(maxNesting).parse(text) as XNode[];
+  } catch (e) {
+    const msg = (e as Error).message;
+    if (/nested tags/i.test(msg)) throw new ClixmlError(`Invalid CLIXML: objects nest deeper than ${maxNesting} levels`);
+    throw new ClixmlError(`Invalid CLIXML: ${msg}`);
+  }
 }
 
 function readObjsElement(objs: XNode, maxNesting: number): ClixmlItem[] {
@@ -678,7 +689,7 @@ export function readClixmlItems(text: string, options: ClixmlReadOptions = {}): 
   const maxNesting = options.maxNesting ?? 512;
   const body = text.replace(/^\uFEFF/, '');
   if (body.trim() === '') throw new ClixmlError('Invalid CLIXML: the document is empty');
-  const roots = rootElements(parseDocument(body, maxLength));
+  const roots = rootElements(parseDocument(body, maxLength, maxNesting));
   if (roots.length !== 1) throw new ClixmlError(`Invalid CLIXML: expected one <Objs> root element, found ${roots.length}`);
   return readObjsElement(roots[0], maxNesting);
 }
@@ -732,7 +743,7 @@ export class ClixmlStreamReader {
       }
       const doc = this.buffer.slice(0, end);
       this.buffer = this.buffer.slice(end);
-      const roots = rootElements(parseDocument(doc, this.maxLength));
+      const roots = rootElements(parseDocument(doc, this.maxLength, this.maxNesting));
       for (const r of roots) out.push(...readObjsElement(r, this.maxNesting));
     }
   }
