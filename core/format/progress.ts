@@ -46,11 +46,14 @@ export function renderProgress(record: ProgressRecord, width: number, opts: Prog
   const secLen = secRemain.length + 1;
   const barWidth = maxWidth - activityWidth - indent - 4;
   if (barWidth <= 0) return spaces(indent) + PROGRESS_STYLE + activity + RESET;
+  // pwsh reserves room for the seconds and cuts the status with the ellipsis; where even that
+  // does not fit (a very narrow window) we cut harder rather than overflow the line as pwsh does.
+  const room = barWidth - secLen;
   let statusPart = status;
-  if (barWidth - secLen - 1 > 0 && cellWidth(status) > barWidth - secLen) {
-    statusPart = headFitting(status, barWidth - secLen - ELLIPSIS.length) + ELLIPSIS;
+  if (cellWidth(status) > room) {
+    statusPart = room > ELLIPSIS.length ? headFitting(status, room - ELLIPSIS.length) + ELLIPSIS : headFitting(status, Math.max(room, 0));
   }
-  const body = statusPart + spaces(barWidth - cellWidth(statusPart) - secLen) + secRemain;
+  const body = headFitting(statusPart + spaces(room - cellWidth(statusPart)) + secRemain, barWidth - 1);
   let bar: string;
   if (percent >= 0 && percent < 100) {
     const done = Math.min(Math.floor((percent * barWidth) / 100), barWidth - 1);
@@ -73,11 +76,14 @@ function plain(
 ): string {
   let line = spaces(indent) + activity;
   let used = indent + activityWidth;
-  if (percent >= 0 && used + PLAIN_BAR + 3 <= maxWidth) {
+  if (percent >= 0) {
     const p = Math.min(percent, 100);
     const done = Math.floor((p * PLAIN_BAR) / 100);
-    line += ` [${'o'.repeat(done)}${spaces(PLAIN_BAR - done)}] ${p}%`;
-    used = cellWidth(line);
+    const bar = ` [${'o'.repeat(done)}${spaces(PLAIN_BAR - done)}] ${p}%`;
+    if (used + bar.length <= maxWidth) {
+      line += bar;
+      used += bar.length;
+    }
   }
   const tail = [status, secs >= 0 ? `${secs}s` : ''].filter((s) => s !== '').join(' ');
   if (tail !== '') {
