@@ -143,7 +143,7 @@ export class WimWriter {
       throw new TypeError(`createWim: version ${JSON.stringify(opts.metadata.version)} is not MAJOR.MINOR.BUILD.SPBUILD`);
     }
     const tmp = `${path}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
-    const fh = await open(tmp, 'wx');
+    const fh = await open(tmp, 'wx+');
     return new WimWriter(fh, path, tmp, opts);
   }
 
