@@ -182,7 +182,7 @@ export class OutputFormatter {
         out.push('');
         state.blankBeforeRow = false;
       }
-      out.push(...tableObjectLines(plan, v, batch.slice(i), this.width, this.limit));
+      out.push(...tableObjectLines(plan, v, batch, i, this.width, this.limit));
     }
     return out;
   }
@@ -328,13 +328,15 @@ function groupOf(plan: TablePlan, o: unknown): string | null {
 }
 
 /**
- * The lines for one table object: a new header first when the table (or its group) starts, sized
- * from this object and the objects after it in the window that belong to the same table and group.
+ * The lines for one table object (window[start]): a new header first when the table (or its
+ * group) starts, sized from this object and the ones after it in the window that belong to the
+ * same table and group.
  */
 function tableObjectLines(
   plan: TablePlan,
   o: unknown,
   window: unknown[],
+  start: number,
   width: number,
   limit: number,
   everyInput = false,
@@ -343,9 +345,11 @@ function tableObjectLines(
   const group = groupOf(plan, o);
   if (plan.layout === null || group !== plan.group) {
     // With -Property every input is a row (scalars too); otherwise only the table's own objects.
-    const peers = window.filter(
-      (w) => !(w instanceof FormatRequest) && (everyInput || belongsTo(plan, w)) && groupOf(plan, w) === group,
-    );
+    const peers: unknown[] = [];
+    for (let j = start; j < window.length; j++) {
+      const w = window[j];
+      if (!(w instanceof FormatRequest) && (everyInput || belongsTo(plan, w)) && groupOf(plan, w) === group) peers.push(w);
+    }
     const rows = peers.map((p) => cellsOf(plan, p, limit));
     plan.layout = layoutTable(
       plan.columns.map((c) => c.label),
@@ -439,7 +443,7 @@ function renderRequest(req: FormatRequest, width: number): string[] {
       out.push('');
       blankBeforeRow = false;
     }
-    out.push(...tableObjectLines(plan, v, items.slice(i), width, limit, opts.property !== undefined));
+    out.push(...tableObjectLines(plan, v, items, i, width, limit, opts.property !== undefined));
   }
   if (plan !== null) out.push('');
   return out;
