@@ -2,9 +2,10 @@
 // Import-Clixml and `pwsh -OutputFormat XML` write and read it, over the value model of
 // core/engine/values.ts. fast-xml-parser builds and parses the XML; this file maps values.
 import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
-import { Hashtable, PSObject, PSVersion, toDisplayString, typeNameOf } from '../engine/values';
+import { Hashtable, PSObject, PSVersion, typeNameOf } from '../engine/values';
 import {
   decodeClixmlString,
+  depthLimitedString,
   encodeClixmlString,
   formatDoubleXml,
   formatDuration,
@@ -167,7 +168,7 @@ export class ClixmlWriter {
   private writeOne(value: unknown, name: string | null, depth: number, stream: string | null = null): XNode {
     if (value === null || value === undefined) return this.primitive('Nil', name, stream, '');
     if (this.nesting >= MAX_DEPTH_BELOW_TOP_LEVEL) {
-      return this.primitive('S', name, stream, encodeClixmlString(toDisplayString(value)));
+      return this.primitive('S', name, stream, encodeClixmlString(depthLimitedString(value)));
     }
     this.nesting++;
     try {
@@ -237,7 +238,7 @@ export class ClixmlWriter {
     const props = o.properties();
     if (depth <= 0) {
       // Beyond the depth an object is its ToString; note properties still travel with it.
-      const text = encodeClixmlString(o.toString());
+      const text = encodeClixmlString(depthLimitedString(o));
       if (!bag || props.length === 0) return this.primitive('S', name, stream, text);
       const attrs = this.objStart(name, stream, this.newRef(o));
       const children: XNode[] = [];

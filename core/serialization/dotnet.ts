@@ -1,6 +1,6 @@
 // Text forms .NET uses for primitive values on the wire (CLIXML, JSON): round-trip dates,
 // "R" doubles, xs:duration TimeSpans, and the `_xHHHH_` escaping of PowerShell's serializer.
-import { PSObject } from '../engine/values';
+import { PSObject, toDisplayString, typeNameOf } from '../engine/values';
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
@@ -205,4 +205,17 @@ export function parseDuration(text: string): number | null {
     Number(s ?? 0) * TICKS_PER_SECOND +
     (f ? Number(f.padEnd(7, '0')) : 0);
   return neg ? -ticks : ticks;
+}
+
+/**
+ * toDisplayString for a value being cut off by a depth limit. A self-containing property bag
+ * has no finite `@{…}` form; it then falls back to its type name instead of overflowing the stack.
+ */
+export function depthLimitedString(value: unknown): string {
+  try {
+    return toDisplayString(value);
+  } catch (e) {
+    if (e instanceof RangeError) return typeNameOf(value);
+    throw e;
+  }
 }

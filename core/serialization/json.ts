@@ -1,8 +1,8 @@
 // ConvertTo-Json / ConvertFrom-Json as PowerShell 7 does them (JsonObject.cs over Newtonsoft.Json):
 // 2-space indentation, `"name": value`, depth cut-off to ToString with a truncation flag, ISO
 // dates both ways, and Newtonsoft's lenient reader with its error texts and positions.
-import { Hashtable, PSObject, PSVersion, toDisplayString, typeNameOf } from '../engine/values';
-import { formatDoubleR, formatRoundTripDate, parseIsoDate } from './dotnet';
+import { Hashtable, PSObject, PSVersion, typeNameOf } from '../engine/values';
+import { depthLimitedString, formatDoubleR, formatRoundTripDate, parseIsoDate } from './dotnet';
 
 /** Newtonsoft StringEscapeHandling, as ConvertTo-Json -EscapeHandling. */
 export type JsonEscapeHandling = 'Default' | 'EscapeNonAscii' | 'EscapeHtml';
@@ -126,7 +126,7 @@ export function convertToJson(value: unknown, options: ConvertToJsonOptions = {}
     if (depth > maxDepth) {
       // Beyond the depth an object is converted to [string] (arrays join with spaces).
       truncated = true;
-      return jsonString(toDisplayString(v), mode);
+      return jsonString(depthLimitedString(v), mode);
     }
     if (Array.isArray(v) || v instanceof Uint8Array) {
       return block('[', ']', Array.from(v as ArrayLike<unknown>, (item) => write(item, depth + 1, indent + '  ')), indent);
@@ -266,22 +266,28 @@ class JsonReader {
     return v;
   }
 
-  private readValue(nesting: number): unknown {
+  /** `started` runs once the value's first token is read: an array's path index counts from there, as Newtonsoft's. */
+  private readValue(nesting: number, started: () => void = () => {}): unknown {
     this.skipSpace();
     const c = this.s[this.i];
     if (c === undefined) this.fail('Unexpected end when reading JSON.', this.s.length);
-    if (c === '{') return this.readObject(nesting + 1);
-    if (c === '[') return this.readArray(nesting + 1);
+    if (c === '{') return this.readObject(nesting + 1, started);
+    if (c === '[') return this.readArray(nesting + 1, started);
     if (c === '"' || c === "'") {
       this.tokensRead++;
       const str = this.readString();
+      started();
       if (!this.opts.noDateParsing && str.length >= 19 && str.length <= 40 && /^\d{4}-/.test(str)) {
         const d = parseIsoDate(str);
         if (d) return d;
       }
       return str;
     }
-    if (c === '-' || (c >= '0' && c <= '9') || c === '.') return this.readNumber();
+    if (c === '-' || (c >= '0' && c <= '9') || c === '.') {
+      const n = this.readNumber();
+      started();
+      return n;
+    }
     for (const [word, value] of [
       ['true', true],
       ['false', false],
@@ -295,6 +301,7 @@ class JsonReader {
         if (after !== undefined && /[\w$]/.test(after)) break;
         this.i += word.length;
         this.tokensRead++;
+        started();
         return value;
       }
     }
@@ -375,10 +382,11 @@ class JsonReader {
     if (nesting > max) this.fail(`The reader's MaxDepth of ${max} has been exceeded.`);
   }
 
-  private readObject(nesting: number): PSObject | Hashtable {
+  private readObject(nesting: number, started: () => void): PSObject | Hashtable {
     this.checkDepth(nesting);
     this.i++; // {
     this.tokensRead++;
+    started();
     const entries: [string, unknown][] = [];
     const index = new Map<string, number>();
     const part: PathPart = { kind: 'prop', name: null };
@@ -424,10 +432,11 @@ class JsonReader {
     return this.opts.asHashtable ? toHashtable(entries) : toPSObject(entries);
   }
 
-  private readArray(nesting: number): unknown[] {
+  private readArray(nesting: number, started: () => void): unknown[] {
     this.checkDepth(nesting);
     this.i++; // [
     this.tokensRead++;
+    started();
     const out: unknown[] = [];
     const part: PathPart = { kind: 'index', index: -1 };
     this.path.push(part);
@@ -439,8 +448,8 @@ class JsonReader {
         this.i++;
         break;
       }
-      part.index = out.length;
-      out.push(this.readValue(nesting));
+      const at = out.length;
+      out.push(this.readValue(nesting, () => (part.index = at)));
       this.skipSpace();
       const d = this.s[this.i];
       if (d === ',') {
@@ -499,4 +508,23 @@ function toPSObject(entries: [string, unknown][]): PSObject {
  */
 export function convertFromJson(text: string, options: ConvertFromJsonOptions = {}): unknown {
   return new JsonReader(text, options).readDocument();
+}
+
+/**
+ * ConvertFrom-Json over pipeline input: several strings are separate documents when the first
+ * parses on its own, otherwise they are lines of one document (joined with newlines), as pwsh.
+ * Returns one value per document; the cmdlet enumerates arrays unless -NoEnumerate.
+ */
+export function convertFromJsonInputs(inputs: string[], options: ConvertFromJsonOptions = {}): unknown[] {
+  if (inputs.length === 0) return [];
+  if (inputs.length === 1) return [convertFromJson(inputs[0], options)];
+  let first: unknown;
+  try {
+    first = convertFromJson(inputs[0], options);
+  } catch (e) {
+    // Only a syntax error (it has a position) means "not a document on its own".
+    if (!(e instanceof JsonConversionError) || e.line === undefined) throw e;
+    return [convertFromJson(inputs.join('\n'), options)];
+  }
+  return [first, ...inputs.slice(1).map((s) => convertFromJson(s, options))];
 }
