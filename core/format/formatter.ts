@@ -46,8 +46,18 @@ export interface CalculatedProperty {
   alignment?: Alignment;
 }
 
-/** A -Property argument: a name (wildcards allowed), a calculated property as an object or Hashtable. */
-export type PropertyArg = string | CalculatedProperty | Hashtable;
+/**
+ * A -Property argument: a name (wildcards allowed), a calculated property (object or Hashtable),
+ * a function of the object, or a script block (any other object) run through `evaluate`.
+ */
+export type PropertyArg = string | CalculatedProperty | Hashtable | ((obj: unknown) => unknown) | object;
+
+/**
+ * Runs a script block for one object and returns its value (the caller unwraps the output
+ * collection). Script blocks need the engine, so the cmdlet passes this in; the label of an
+ * unnamed script-block column is its text (String(expression)), as in pwsh.
+ */
+export type Evaluate = (expression: unknown, obj: unknown) => unknown;
 
 export interface TableOptions {
   property?: PropertyArg[];
@@ -58,12 +68,14 @@ export interface TableOptions {
   groupBy?: PropertyArg;
   /** $FormatEnumerationLimit (default 4; negative means all). */
   enumerationLimit?: number;
+  evaluate?: Evaluate;
 }
 
 export interface ListOptions {
   property?: PropertyArg[];
   groupBy?: PropertyArg;
   enumerationLimit?: number;
+  evaluate?: Evaluate;
 }
 
 /**
@@ -273,7 +285,7 @@ function planFromView(view: TableView, opts: TableOptions): TablePlan {
   return {
     columns: view.columns.map((c) => ({ label: c.label, value: c.value, width: c.width, alignment: c.alignment ?? 'Left' })),
     belongs: (o) => findView(o, 'table') === view,
-    groupBy: opts.groupBy !== undefined ? resolveGroupBy(opts.groupBy) : view.groupBy,
+    groupBy: opts.groupBy !== undefined ? resolveGroupBy(opts.groupBy, opts.evaluate) : view.groupBy,
     autoSize: opts.autoSize ?? view.autoSize ?? false,
     wrap: opts.wrap ?? false,
     hideHeader: opts.hideTableHeaders ?? false,
@@ -293,7 +305,7 @@ function planFromProperties(first: PSObject, opts: TableOptions): TablePlan {
   return {
     columns,
     belongs: (o) => o.typeNames[0]?.toLowerCase() === type && !findView(o),
-    groupBy: opts.groupBy !== undefined ? resolveGroupBy(opts.groupBy) : undefined,
+    groupBy: opts.groupBy !== undefined ? resolveGroupBy(opts.groupBy, opts.evaluate) : undefined,
     autoSize: opts.autoSize ?? false,
     wrap: opts.wrap ?? false,
     hideHeader: opts.hideTableHeaders ?? false,
@@ -303,14 +315,14 @@ function planFromProperties(first: PSObject, opts: TableOptions): TablePlan {
 }
 
 function planFromPropertyArgs(args: PropertyArg[], first: unknown, opts: TableOptions): TablePlan {
-  const columns = resolveProperties(args, first).map((c) => ({
+  const columns = resolveProperties(args, first, opts.evaluate).map((c) => ({
     ...c,
     alignment: c.alignment ?? ((isNumeric(safeRead(first, c.value)) ? 'Right' : 'Left') as Alignment),
   }));
   return {
     columns,
     belongs: () => true,
-    groupBy: opts.groupBy !== undefined ? resolveGroupBy(opts.groupBy) : undefined,
+    groupBy: opts.groupBy !== undefined ? resolveGroupBy(opts.groupBy, opts.evaluate) : undefined,
     autoSize: opts.autoSize ?? false,
     wrap: opts.wrap ?? false,
     hideHeader: opts.hideTableHeaders ?? false,
@@ -375,9 +387,9 @@ function belongsTo(plan: TablePlan, v: unknown): boolean {
 
 // ---- Lists --------------------------------------------------------------------------------
 
-function listLines(o: PSObject, width: number, limit: number, args?: PropertyArg[]): string[] {
+function listLines(o: PSObject, width: number, limit: number, args?: PropertyArg[], evaluate?: Evaluate): string[] {
   let entries: { label: string; value: ValueSource }[];
-  if (args) entries = resolveProperties(args, o);
+  if (args) entries = resolveProperties(args, o, evaluate);
   else {
     const view = findView(o, 'list') as ListView | undefined;
     entries = view ? view.entries : o.propertyNames().map((n) => ({ label: n, value: n }));
@@ -396,7 +408,7 @@ function renderRequest(req: FormatRequest, width: number): string[] {
   const out: string[] = [];
   if (req.shape === 'list') {
     const opts = req.options as ListOptions;
-    const groupBy = opts.groupBy !== undefined ? resolveGroupBy(opts.groupBy) : undefined;
+    const groupBy = opts.groupBy !== undefined ? resolveGroupBy(opts.groupBy, opts.evaluate) : undefined;
     let group: string | null = null;
     let any = false;
     for (const v of items) {
@@ -411,7 +423,7 @@ function renderRequest(req: FormatRequest, width: number): string[] {
           group = g;
         }
       }
-      out.push('', ...listLines(v, width, limit, opts.property));
+      out.push('', ...listLines(v, width, limit, opts.property, opts.evaluate));
       any = true;
     }
     if (any) out.push('');
@@ -464,7 +476,7 @@ function safeRead(o: unknown, source: ValueSource): unknown {
 }
 
 /** Expands names (wildcards against the object's properties) and calculated properties. */
-export function resolveProperties(args: PropertyArg[], first: unknown): ResolvedProperty[] {
+export function resolveProperties(args: PropertyArg[], first: unknown, evaluate?: Evaluate): ResolvedProperty[] {
   const names = first instanceof PSObject ? first.propertyNames() : [];
   const out: ResolvedProperty[] = [];
   for (const arg of args) {
@@ -476,21 +488,40 @@ export function resolveProperties(args: PropertyArg[], first: unknown): Resolved
         const actual = names.find((n) => n.toLowerCase() === arg.toLowerCase()) ?? arg;
         out.push({ label: actual, value: actual, width: null });
       }
-    } else out.push(calculated(arg));
+    } else out.push(calculated(arg, evaluate));
   }
   return out;
 }
 
-function resolveGroupBy(arg: PropertyArg): { label: string; value: ValueSource } {
+function resolveGroupBy(arg: PropertyArg, evaluate?: Evaluate): { label: string; value: ValueSource } {
   if (typeof arg === 'string') return { label: arg, value: arg };
-  const c = calculated(arg);
+  const c = calculated(arg, evaluate);
   return { label: c.label, value: c.value };
 }
 
 const CALCULATED_KEYS = ['name', 'label', 'expression', 'width', 'alignment'] as const;
 
-/** Normalises `@{N='x'; E={…}}`: keys match by unambiguous prefix, as pwsh's do. */
-function calculated(arg: CalculatedProperty | Hashtable): ResolvedProperty {
+/** A function or script block used as an expression: its value source and default label. */
+function expressionSource(expr: unknown, evaluate?: Evaluate): ValueSource {
+  if (typeof expr === 'string' || typeof expr === 'function') return expr as ValueSource;
+  if (expr !== null && typeof expr === 'object' && evaluate) return (o: unknown) => evaluate(expr, o);
+  throw new Error('The "Expression" key has a type that is not valid; a property name or a script block is expected.');
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Normalises `@{N='x'; E={…}}`: keys match by unambiguous prefix, as pwsh's do. A bare function
+ * or script block is an expression labelled by its text.
+ */
+function calculated(arg: PropertyArg, evaluate?: Evaluate): ResolvedProperty {
+  if (!(arg instanceof Hashtable) && !isPlainObject(arg)) {
+    return { label: String(arg), value: expressionSource(arg, evaluate), width: null };
+  }
   const entries: [string, unknown][] =
     arg instanceof Hashtable
       ? arg.entries().map(([k, v]) => [String(k), v])
@@ -502,11 +533,9 @@ function calculated(arg: CalculatedProperty | Hashtable): ResolvedProperty {
     if (matches.length !== 1) throw new Error(`The "${key}" key is not valid.`);
     found[matches[0]] = value;
   }
-  const expr = found.expression;
-  if (typeof expr !== 'string' && typeof expr !== 'function') {
-    throw new Error('The "Expression" key has a type that is not valid; a property name or a script block is expected.');
-  }
-  const label = found.label ?? found.name ?? (typeof expr === 'string' ? expr : String(expr));
+  if (found.expression === undefined) throw new Error('The "Expression" key is missing.');
+  const value = expressionSource(found.expression, evaluate);
+  const label = found.label ?? found.name ?? String(found.expression);
   let width: number | null = null;
   if (found.width !== undefined) {
     const w = Number(found.width);
@@ -520,5 +549,5 @@ function calculated(arg: CalculatedProperty | Hashtable): ResolvedProperty {
     if (!m) throw new Error(`The "Alignment" key must be Left, Center or Right.`);
     alignment = m;
   }
-  return { label: toDisplayString(label), value: expr as ValueSource, width, alignment };
+  return { label: toDisplayString(label), value, width, alignment };
 }

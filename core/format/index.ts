@@ -15,6 +15,7 @@ export {
   type ListOptions,
   type PropertyArg,
   type CalculatedProperty,
+  type Evaluate,
 } from './formatter';
 export {
   registerView,

@@ -145,6 +145,26 @@ describe('Format-Table options', () => {
     expect(text).toBe(lines('', '     Who Mode', '     --- ----', '   alpha rw', '    beta r', ''));
   });
 
+  test('script blocks run through the caller\'s evaluate hook; their text labels the column', () => {
+    // Stands in for the engine's ScriptBlock: an object whose toString() is its text.
+    class FakeBlock {
+      constructor(readonly text: string, readonly fn: (o: unknown) => unknown) {}
+      toString(): string {
+        return this.text;
+      }
+    }
+    const evaluate = (e: unknown, o: unknown): unknown => (e as FakeBlock).fn(o);
+    const len = new FakeBlock('$_.Length * 2', (o) => (o as { get(n: string): number }).get('Length') * 2);
+    const h = new Hashtable();
+    h.set('Label', 'Double');
+    h.set('Expression', len);
+    expect(renderTable(rows, { property: ['Name', len], evaluate })).toBe(
+      lines('', 'Name  $_.Length * 2', '----  -------------', 'alpha            20', 'beta            400', ''),
+    );
+    expect(renderTable(rows, { property: [h], evaluate })).toBe(lines('', 'Double', '------', '    20', '   400', ''));
+    expect(() => renderTable(rows, { property: [h] })).toThrow('"Expression" key has a type that is not valid');
+  });
+
   test('an unknown calculated-property key is an error', () => {
     const bad = new Hashtable();
     bad.set('Nme', 'x');
