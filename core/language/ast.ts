@@ -74,6 +74,15 @@ export interface PipelineAst extends NodeBase {
 export interface CommandExpressionAst extends NodeBase {
   kind: 'CommandExpression';
   expression: ExpressionAst;
+  redirections?: RedirectionAst[]; // `$x > file`; absent when there are none
+}
+
+// `> file`, `>> file`, `2> $null` (to 'null', target null), `2>&1` / `*>&1` (to '1', target null).
+export interface RedirectionAst extends NodeBase {
+  from: '1' | '2' | '3' | '4' | '5' | '6' | '*';
+  to: 'file' | '1' | 'null';
+  append: boolean;
+  target: ExpressionAst | null;
 }
 
 export interface CommandAst extends NodeBase {
@@ -82,6 +91,7 @@ export interface CommandAst extends NodeBase {
   invocation: '&' | null;
   name: ExpressionAst; // a bareword is a StringConstant with bareword=true
   elements: CommandElementAst[];
+  redirections?: RedirectionAst[]; // `2>&1`, `> file`; absent when there are none
 }
 
 export type CommandElementAst = CommandParameterAst | CommandArgumentAst;
@@ -314,6 +324,7 @@ export interface InvokeMemberAst extends NodeBase {
   member: ExpressionAst;
   arguments: ExpressionAst[];
   static: boolean;
+  nullConditional?: boolean; // `$x?.Method()`; absent means false
 }
 
 // `$x[0]`, `$h['key']`, `$x[1, 2]`, `$x[-1]`
