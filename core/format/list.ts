@@ -1,6 +1,7 @@
 // List drawing, as pwsh's ListWriter does it: `Label : value`, labels padded to the longest,
 // values split at their newlines and word-wrapped to the width, continuation lines indented
-// under the value column.
+// under the value column. Unlike tables, pwsh leaves list lines as they come: an empty value
+// still ends in the separator's blank, and a wrapped line keeps the blank it broke after.
 import { cellWidth, headFitting, spaces, wrapText } from './text';
 
 const SEPARATOR = ' : ';

@@ -23,6 +23,13 @@ describe('cells', () => {
     );
   });
 
+  test('a hashtable in a cell shows its keys, as pwsh enumerates dictionaries in cells', () => {
+    const h = new Hashtable();
+    h.set('x', 1);
+    h.set('y', 2);
+    expect(formatToString([custom({ H: h, N: 'n' })])).toBe(lines('', 'H      N', '-      -', '{x, y} n', ''));
+  });
+
   test('versions, dates and nested objects by their string', () => {
     const child = custom({ x: 1 });
     const rows = [custom({ V: new PSVersion(1, 2, 3, 4), D: new Date(2016, 4, 2, 9, 5, 7), O: child })];
