@@ -389,7 +389,9 @@ function belongsTo(plan: TablePlan, v: unknown): boolean {
 
 function listLines(o: PSObject, width: number, limit: number, args?: PropertyArg[], evaluate?: Evaluate): string[] {
   let entries: { label: string; value: ValueSource }[];
-  if (args) entries = resolveProperties(args, o, evaluate);
+  // Format-List -Property skips names the object does not have (a table keeps them as blank
+  // columns); a calculated property always shows.
+  if (args) entries = resolveProperties(args, o, evaluate).filter((e) => typeof e.value !== 'string' || o.has(e.value));
   else {
     const view = findView(o, 'list') as ListView | undefined;
     entries = view ? view.entries : o.propertyNames().map((n) => ({ label: n, value: n }));
@@ -416,6 +418,8 @@ function renderRequest(req: FormatRequest, width: number): string[] {
         if (!opts.property) out.push(...scalarLines(v));
         continue;
       }
+      const entries = listLines(v, width, limit, opts.property, opts.evaluate);
+      if (entries.length === 0) continue;
       if (groupBy) {
         const g = toDisplayString(safeRead(v, groupBy.value));
         if (g !== group) {
@@ -423,7 +427,7 @@ function renderRequest(req: FormatRequest, width: number): string[] {
           group = g;
         }
       }
-      out.push('', ...listLines(v, width, limit, opts.property, opts.evaluate));
+      out.push('', ...entries);
       any = true;
     }
     if (any) out.push('');

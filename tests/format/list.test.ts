@@ -78,6 +78,20 @@ describe('lists', () => {
     expect(renderList([o], { property: ['size', 'Name'] })).toBe(lines('', 'Size : 3', 'Name : n', ''));
   });
 
+  test('-Property skips names an object lacks; an object with none of them prints nothing', () => {
+    const a = custom({ Name: 'a', Size: 1 });
+    const b = custom({ Other: 2 });
+    expect(renderList([a, b], { property: ['Name', 'Missing'] })).toBe(lines('', 'Name : a', ''));
+    expect(renderList([b], { property: ['Name'] })).toBe('');
+  });
+
+  test('-GroupBy prints the group header before each run of equal values', () => {
+    const r = [custom({ Kind: 'a', N: 1 }), custom({ Kind: 'a', N: 2 }), custom({ Kind: 'b', N: 3 })];
+    expect(renderList(r, { property: ['N'], groupBy: 'Kind' })).toBe(
+      lines('', '   Kind: a', '', 'N : 1', '', 'N : 2', '', '   Kind: b', '', 'N : 3', ''),
+    );
+  });
+
   test('-Property * lists each object by its own properties', () => {
     const a = custom({ x: 1 });
     const b = custom({ yy: 2, z: 3 });
