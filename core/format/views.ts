@@ -54,12 +54,18 @@ export function unregisterViews(typeName: string): void {
 
 /**
  * The views that apply to an object: those of the most derived of its type names that has any,
- * as pwsh matches a view against the whole pstypenames list.
+ * as pwsh matches a view against the whole pstypenames list; failing that, the same names without
+ * a `Deserialized.` prefix (objects read back from CLIXML keep their views, as in pwsh).
  */
 export function viewsFor(value: unknown): View[] {
   if (!(value instanceof PSObject)) return [];
   for (const t of value.typeNames) {
     const v = registry.get(t.toLowerCase());
+    if (v) return v;
+  }
+  for (const t of value.typeNames) {
+    if (!/^deserialized\./i.test(t)) continue;
+    const v = registry.get(t.slice('Deserialized.'.length).toLowerCase());
     if (v) return v;
   }
   return [];
@@ -69,12 +75,6 @@ export function viewsFor(value: unknown): View[] {
 export function findView(value: unknown, kind?: 'table' | 'list'): View | undefined {
   const views = viewsFor(value);
   return kind ? views.find((v) => v.kind === kind) : views[0];
-}
-
-/** The type name a view was chosen by, used to decide whether later objects belong to it. */
-export function viewTypeName(value: unknown): string | undefined {
-  if (!(value instanceof PSObject)) return undefined;
-  return value.typeNames.find((t) => registry.has(t.toLowerCase()));
 }
 
 /** Reads a value source from an object: property lookup (case-insensitive) or the function. */

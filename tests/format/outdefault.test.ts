@@ -122,6 +122,15 @@ describe('built-in views', () => {
     );
   });
 
+  test('objects read back from CLIXML (Deserialized.*) keep their view', () => {
+    const img = containerImage('NanoServer', 'CN=Microsoft', '10.0.10586.0', true);
+    const back = obj(Object.fromEntries(img.properties().map((p) => [p.name, p.value])), [
+      'Deserialized.' + TYPE_NAMES.ContainerImage,
+      'Deserialized.System.Object',
+    ]);
+    expect(run([back]).text).toBe(run([img]).text);
+  });
+
   test('Get-Variable: Name 30, Value', () => {
     const v = obj({ Name: 'x', Value: [1, 2] }, [TYPE_NAMES.PSVariable]);
     expect(run([v]).text).toBe(lines('', 'Name                           Value', '----                           -----', 'x                              {1, 2}', ''));
