@@ -845,16 +845,22 @@ class Parser {
     if (isDash(c)) {
       if (isDash(next)) return this.code(pos + 2) === 36;
       if (isDigit(next) || (next === 46 && isDigit(this.code(pos + 2)))) return true;
-      let end = pos + 1;
-      while (isIdentChar(this.code(end))) end++;
-      const word = this.src.slice(pos + 1, end).toLowerCase();
-      return word === 'not' || word === 'bnot' || word === 'split' || word === 'join';
+      if (isIdentStart(next)) {
+        let end = pos + 1;
+        while (isIdentChar(this.code(end))) end++;
+        const word = this.src.slice(pos + 1, end).toLowerCase();
+        return word === 'not' || word === 'bnot' || word === 'split' || word === 'join';
+      }
+      // `-$x`, `-(1)` negate an expression; a lone `-` is a bareword command name.
+      return !isCommandTerminator(next);
     }
     if (isDigit(c) || (c === 46 && isDigit(next))) {
       if (this.tokenizer.scanCommand(pos).kind === 'Number') return true;
       const number = this.tokenizer.scanNumber(pos, false);
       if (!number) return false;
       const after = this.code(number.end);
+      // `1.5L`, `1e400`: a number that is not valid; parsing it as one reports BadNumericConstant.
+      if (!number.valid && isCommandTerminator(after)) return true;
       if (after === 46) return this.code(number.end + 1) === 46;
       // `5-3`, `2*4`, `1+1` at the start of a statement are arithmetic, as in PowerShell.
       return after === 43 || isDash(after) || after === 42 || after === 47 || after === 37 || after === 61 || after === 91;

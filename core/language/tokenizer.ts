@@ -631,7 +631,8 @@ export class Tokenizer {
       const valid = suffix.valid && Number.isInteger(value) && Math.abs(value) <= Number.MAX_SAFE_INTEGER;
       return { end: suffix.end, value, numberType: 'long', valid };
     }
-    return { end: suffix.end, value, numberType: suffix.decimal ? 'decimal' : 'double', valid: suffix.valid };
+    const valid = suffix.valid && Number.isFinite(value);
+    return { end: suffix.end, value, numberType: suffix.decimal ? 'decimal' : 'double', valid };
   }
 
   // The `L`/`D` type suffix and the kb/mb/gb/tb/pb multiplier after a numeric literal.
