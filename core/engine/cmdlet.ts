@@ -45,6 +45,8 @@ export interface CmdletContext {
   /** The command's own name, for error ids such as `NamedParameterNotFound,Get-ContainerImage`. */
   readonly commandName: string;
   readonly session: unknown; // SessionState; typed loosely here to keep this file dependency-free
+  /** The scope the command was called from (Scope), for the variable cmdlets. */
+  readonly scope: unknown;
   /** True when the pipeline is being stopped (Ctrl+C or a downstream `Select-Object -First`). */
   readonly stopping: boolean;
 
@@ -67,6 +69,17 @@ export interface CmdletContext {
   shouldProcess(target: string, action?: string): Promise<boolean>;
   /** Asks a yes/no question (ShouldContinue); a non-interactive host answers with an error. */
   shouldContinue(query: string, caption: string): Promise<boolean>;
+  /**
+   * Runs a script block in the caller's scope with `$_` set (ForEach-Object, Where-Object,
+   * calculated properties); returns its output, synchronously when the block needs no I/O.
+   */
+  invoke(scriptBlock: unknown, options?: { dollarUnder?: unknown; args?: unknown[] }): unknown[] | Promise<unknown[]>;
+  /** The host's formatting width ($Host.UI.RawUI.BufferSize.Width). */
+  readonly hostWidth: number;
+  /** Storage that lives from begin to end of one invocation (a cmdlet declaration is shared). */
+  readonly state: Record<string, any>;
+  /** Ends the commands upstream: this one has all the input it needs (Select-Object -First). */
+  stopUpstream(): never;
   /** Stops the command with a terminating error. */
   throwTerminating(record: ErrorRecord): never;
 }

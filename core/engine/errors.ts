@@ -68,7 +68,15 @@ export class ErrorRecord {
  * script, and by the binder. try/catch in scripts catches it; the host prints its record.
  */
 export class RuntimeException extends Error {
-  constructor(readonly record: ErrorRecord) {
+  /**
+   * Statement-terminating errors (a cmdlet's ThrowTerminatingError, binding errors) end one
+   * statement and the script goes on; script-terminating ones (`throw`, -ErrorAction Stop) end
+   * the script unless a try/catch takes them.
+   */
+  constructor(
+    readonly record: ErrorRecord,
+    readonly scriptTerminating = false,
+  ) {
     super(record.message);
   }
 }
