@@ -121,18 +121,15 @@ export class ClixmlWriter {
   /** The complete `<Objs …>` document. */
   toString(): string {
     const root = el('Objs', { Version: CLIXML_VERSION, xmlns: CLIXML_NAMESPACE }, this.top);
-    const builder = new XMLBuilder({
-      preserveOrder: true,
-      ignoreAttributes: false,
-      attributeNamePrefix: '',
-      format: this.indent,
-      indentBy: '  ',
-      suppressEmptyNode: true,
-      processEntities: false, // text and attributes are escaped by el()/textNode()
-      maxNestedTags: (MAX_DEPTH_BELOW_TOP_LEVEL + 2) * TAGS_PER_LEVEL,
-    });
-    // XmlWriter writes empty elements as `<Nil />`; `/>` cannot occur in escaped text.
-    return (builder.build([root]) as string).replace(/^\n/, '').replace(/\/>/g, ' />');
+    return buildXml([root], this.indent);
+  }
+
+  /**
+   * Writes one top-level object and returns its XML alone (no root, one line), for a stream
+   * whose `<Objs>` root the caller opens and closes. RefIds stay shared with earlier objects.
+   */
+  fragment(value: unknown, stream?: string): string {
+    return buildXml([this.writeOne(value, null, this.depth, stream ?? null)], false);
   }
 
   private primitive(tag: string, name: string | null, stream: string | null, text: string): XNode {
@@ -262,6 +259,21 @@ export class ClixmlWriter {
   }
 }
 
+function buildXml(nodes: XNode[], indent: boolean): string {
+  const builder = new XMLBuilder({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    format: indent,
+    indentBy: '  ',
+    suppressEmptyNode: true,
+    processEntities: false, // text and attributes are escaped by el()/textNode()
+    maxNestedTags: (MAX_DEPTH_BELOW_TOP_LEVEL + 2) * TAGS_PER_LEVEL,
+  });
+  // XmlWriter writes empty elements as `<Nil />`; `/>` cannot occur in escaped text.
+  return (builder.build(nodes) as string).replace(/^\n/, '').replace(/\/>/g, ' />');
+}
+
 /** Export-Clixml: every value of `values` as one top-level object of one document. */
 export function convertToClixml(values: Iterable<unknown>, options: ClixmlWriteOptions = {}): string {
   const w = new ClixmlWriter(options);
@@ -270,13 +282,43 @@ export function convertToClixml(values: Iterable<unknown>, options: ClixmlWriteO
 }
 
 /**
- * One object of the `-OutputFormat XML` stream: a single-line `<Objs>` document with its own
- * RefIds. Write CLIXML_STREAM_HEADER once first, then one of these per line.
+ * One object as a complete single-line `<Objs>` document with its own RefIds. pwsh's
+ * `-OutputFormat XML` writes one document for the whole stream instead (ClixmlStreamWriter);
+ * ClixmlStreamReader reads either form.
  */
 export function serializeClixmlStreamObject(value: unknown, options: { stream?: string; depth?: number } = {}): string {
   const w = new ClixmlWriter({ depth: options.depth ?? 2, indent: false });
   w.add(value, options.stream);
   return w.toString();
+}
+
+const OBJS_START = `<Objs Version="${CLIXML_VERSION}" xmlns="${CLIXML_NAMESPACE}">`;
+
+/**
+ * The stream `pwsh -OutputFormat XML` writes (ConsoleHost WrappedSerializer): the line
+ * `#< CLIXML`, then one `<Objs>` document without indentation whose objects are written as
+ * they come, sharing RefIds, closed by `</Objs>` at the end. Nothing at all when no object
+ * was written. Error, warning and other records carry their stream name in `S`.
+ */
+export class ClixmlStreamWriter {
+  private readonly writer: ClixmlWriter;
+  private started = false;
+
+  constructor(options: { depth?: number } = {}) {
+    this.writer = new ClixmlWriter({ depth: options.depth ?? 2, indent: false });
+  }
+
+  /** Text to emit for one object (the header and root start tag come with the first). */
+  write(value: unknown, stream?: string): string {
+    const head = this.started ? '' : `${CLIXML_STREAM_HEADER}\n${OBJS_START}`;
+    this.started = true;
+    return head + this.writer.fragment(value, stream);
+  }
+
+  /** Text that closes the stream. */
+  end(): string {
+    return this.started ? '</Objs>' : '';
+  }
 }
 
 // ------------------------------------------------------------------------------------------
@@ -525,7 +567,9 @@ class DocumentReader {
         const pr = new PSObject([DESERIALIZED + 'System.Management.Automation.ProgressRecord', DESERIALIZED + 'System.Object']);
         for (const c of elementChildren(node)) {
           const t = tagOf(c);
-          if (PROGRESS_FIELDS[t]) pr.set(PROGRESS_FIELDS[t], decodeClixmlString(textOf(c)));
+          if (t === 'AI' || t === 'PI' || t === 'PC' || t === 'SR') {
+            pr.set(PROGRESS_FIELDS[t], intIn(t, textOf(c), -2147483648, 2147483647));
+          } else if (PROGRESS_FIELDS[t]) pr.set(PROGRESS_FIELDS[t], decodeClixmlString(textOf(c)));
           else pr.set('CurrentOperation', this.read(c));
         }
         return { ok: true, value: pr };
@@ -663,12 +707,16 @@ function parseDocument(text: string, maxLength: number, maxNesting: number): XNo
   }
 }
 
-function readObjsElement(objs: XNode, maxNesting: number): ClixmlItem[] {
+function checkObjsRoot(objs: XNode): void {
   if (tagOf(objs) !== 'Objs') throw new ClixmlError(`Invalid CLIXML: the root element is <${tagOf(objs)}>, not <Objs>`);
   const ns = attr(objs, 'xmlns');
   if (ns !== undefined && ns !== CLIXML_NAMESPACE) {
     throw new ClixmlError(`Invalid CLIXML: <Objs> has namespace '${ns}', expected '${CLIXML_NAMESPACE}'`);
   }
+}
+
+function readObjsElement(objs: XNode, maxNesting: number): ClixmlItem[] {
+  checkObjsRoot(objs);
   const reader = new DocumentReader(maxNesting);
   return elementChildren(objs).map((n) => reader.readTop(n));
 }
@@ -700,14 +748,73 @@ export function convertFromClixml(text: string, options: ClixmlReadOptions = {})
   return readClixmlItems(text, options).map((i) => i.value);
 }
 
+/** Where a resumable scan over the buffer stands: the next index to look at and the element depth. */
+interface ScanState {
+  index: number;
+  depth: number;
+}
+
 /**
- * Incremental reader for the `-OutputFormat XML` stream (`#< CLIXML`, then `<Objs>` documents):
- * push text as it arrives and take the objects completed so far. A document larger than
+ * Finds the end of the element starting at `state.index` (depth 0). Returns the index just past
+ * it, or -1 when more input is needed; `state` then records how far the scan got so the next
+ * call continues there instead of rescanning.
+ */
+function scanElement(buf: string, state: ScanState): number {
+  let i = state.index;
+  for (;;) {
+    const lt = buf.indexOf('<', i);
+    if (lt === -1) {
+      state.index = buf.length;
+      return -1;
+    }
+    i = lt;
+    state.index = i;
+    if (buf.startsWith('<!--', i)) {
+      const e = buf.indexOf('-->', i + 4);
+      if (e === -1) return -1;
+      i = e + 3;
+      continue;
+    }
+    if (buf.startsWith('<![CDATA[', i)) {
+      const e = buf.indexOf(']]>', i + 9);
+      if (e === -1) return -1;
+      i = e + 3;
+      continue;
+    }
+    if (buf.startsWith('<!', i) || buf.startsWith('<?', i)) {
+      if (buf.length - i < 9) return -1;
+      throw new ClixmlError(`Invalid CLIXML stream: unexpected '${buf.slice(i, i + 9)}' inside a document`);
+    }
+    // A start or end tag: find its '>' outside quoted attribute values.
+    let j = i + 1;
+    let quote = '';
+    for (; j < buf.length; j++) {
+      const c = buf[j];
+      if (quote) {
+        if (c === quote) quote = '';
+      } else if (c === '"' || c === "'") quote = c;
+      else if (c === '>') break;
+    }
+    if (j >= buf.length) return -1;
+    if (buf[i + 1] === '/') state.depth--;
+    else if (buf[j - 1] !== '/') state.depth++;
+    i = j + 1;
+    state.index = i;
+    if (state.depth <= 0) return i;
+  }
+}
+
+/**
+ * Incremental reader for the `-OutputFormat XML` stream (`#< CLIXML`, then an `<Objs>` document
+ * whose objects arrive one by one): push text as it arrives and take the objects completed so
+ * far. Further `<Objs>` documents after the first are read too. One object larger than
  * maxLength is refused rather than buffered without bound.
  */
 export class ClixmlStreamReader {
   private buffer = '';
-  private sawHeader = false;
+  private state: 'header' | 'between' | 'inDoc' = 'header';
+  private reader: DocumentReader | null = null;
+  private scan: ScanState | null = null;
   private readonly maxLength: number;
   private readonly maxNesting: number;
 
@@ -719,63 +826,97 @@ export class ClixmlStreamReader {
   push(chunk: string): ClixmlItem[] {
     this.buffer += chunk;
     const out: ClixmlItem[] = [];
-    for (;;) {
-      if (!this.sawHeader) {
-        const trimmed = this.buffer.replace(/^\uFEFF?\s*/, '');
-        if (trimmed.length < CLIXML_STREAM_HEADER.length) {
-          if (!CLIXML_STREAM_HEADER.startsWith(trimmed)) this.failHeader(trimmed);
-          return out;
-        }
-        if (!trimmed.startsWith(CLIXML_STREAM_HEADER)) this.failHeader(trimmed);
-        this.buffer = trimmed.slice(CLIXML_STREAM_HEADER.length);
-        this.sawHeader = true;
-      }
-      this.buffer = this.buffer.replace(/^\s+/, '');
-      if (this.buffer === '') return out;
-      if (!this.buffer.startsWith('<')) {
-        throw new ClixmlError(`Invalid CLIXML stream: expected '<Objs', found '${this.buffer.slice(0, 20)}'`);
-      }
-      const end = this.documentEnd();
-      if (end === -1) {
-        if (this.buffer.length > this.maxLength) {
-          throw new ClixmlError(`Invalid CLIXML stream: a document is larger than ${this.maxLength} characters`);
-        }
-        return out;
-      }
-      const doc = this.buffer.slice(0, end);
-      this.buffer = this.buffer.slice(end);
-      const roots = rootElements(parseDocument(doc, this.maxLength, this.maxNesting));
-      for (const r of roots) out.push(...readObjsElement(r, this.maxNesting));
+    while (this.step(out));
+    if (this.buffer.length > this.maxLength) {
+      throw new ClixmlError(`Invalid CLIXML stream: an object is larger than ${this.maxLength} characters`);
     }
-  }
-
-  /** Call at end of input: anything left over is an incomplete document. */
-  end(): ClixmlItem[] {
-    const out = this.push('');
-    if (this.buffer.trim() !== '') throw new ClixmlError('Invalid CLIXML stream: input ended inside a document');
     return out;
   }
 
-  private failHeader(seen: string): never {
-    throw new ClixmlError(`Invalid CLIXML stream: expected the '${CLIXML_STREAM_HEADER}' header, found '${seen.slice(0, 20)}'`);
+  /** Call at end of input: an unfinished object or document is an error. */
+  end(): ClixmlItem[] {
+    const out = this.push('');
+    if (this.state === 'header' && this.buffer.trim() !== '') this.failHeader();
+    if (this.state === 'inDoc') throw new ClixmlError('Invalid CLIXML stream: input ended before </Objs>');
+    if (this.buffer.trim() !== '') throw new ClixmlError('Invalid CLIXML stream: input ended inside an element');
+    return out;
   }
 
-  /** Index just past the first complete `<Objs>` element, or -1 when it has not all arrived. */
-  private documentEnd(): number {
-    const open = /^<Objs(?=[\s/>])/.exec(this.buffer);
-    if (!open) {
+  /** Consumes what it can; false when more input is needed. */
+  private step(out: ClixmlItem[]): boolean {
+    if (this.state === 'header') {
       const nl = this.buffer.indexOf('\n');
-      if (nl === -1 && this.buffer.length < 6) return -1;
-      throw new ClixmlError(`Invalid CLIXML stream: expected '<Objs', found '${this.buffer.slice(0, 20)}'`);
+      const first = (nl === -1 ? this.buffer : this.buffer.slice(0, nl)).replace(/^\uFEFF/, '').replace(/\r$/, '');
+      if (nl === -1) {
+        if (!CLIXML_STREAM_HEADER.toLowerCase().startsWith(first.toLowerCase())) this.failHeader();
+        return false;
+      }
+      if (first.toLowerCase() !== CLIXML_STREAM_HEADER.toLowerCase()) this.failHeader();
+      this.buffer = this.buffer.slice(nl + 1);
+      this.state = 'between';
+      return true;
     }
-    const startTagEnd = this.buffer.indexOf('>');
-    if (startTagEnd === -1) return -1;
-    if (this.buffer[startTagEnd - 1] === '/') return startTagEnd + 1;
-    // `<` is always escaped in text, so the first `</Objs>` closes the document.
-    const close = this.buffer.indexOf('</Objs>', startTagEnd);
-    if (close === -1) return -1;
-    const gt = this.buffer.indexOf('>', close);
-    return gt + 1;
+    const ws = /^\s*/.exec(this.buffer)![0].length;
+    if (ws) this.buffer = this.buffer.slice(ws);
+    if (this.buffer === '') return false;
+    if (this.buffer[0] !== '<') {
+      throw new ClixmlError(`Invalid CLIXML stream: unexpected text '${this.buffer.slice(0, 20)}'`);
+    }
+    if (this.state === 'between') {
+      if (this.buffer.startsWith('<?')) {
+        const e = this.buffer.indexOf('?>');
+        if (e === -1) return false;
+        this.buffer = this.buffer.slice(e + 2);
+        return true;
+      }
+      const gt = this.buffer.indexOf('>');
+      if (gt === -1) {
+        if (this.buffer.length >= 5 && !this.buffer.startsWith('<Objs')) this.failRoot();
+        return false;
+      }
+      const tag = this.buffer.slice(0, gt + 1);
+      if (!/^<Objs[\s/>]/.test(tag)) this.failRoot();
+      precheck(tag, this.maxLength);
+      const roots = rootElements(parseDocument(tag.endsWith('/>') ? tag : tag + '</Objs>', this.maxLength, this.maxNesting));
+      checkObjsRoot(roots[0]);
+      this.buffer = this.buffer.slice(gt + 1);
+      if (!tag.endsWith('/>')) {
+        this.state = 'inDoc';
+        this.reader = new DocumentReader(this.maxNesting);
+      }
+      return true;
+    }
+    // Inside a document: the closing tag, or one complete top-level object.
+    if (this.buffer.startsWith('</')) {
+      const gt = this.buffer.indexOf('>');
+      if (gt === -1) return false;
+      if (!/^<\/Objs\s*>$/.test(this.buffer.slice(0, gt + 1))) {
+        throw new ClixmlError(`Invalid CLIXML stream: unexpected '${this.buffer.slice(0, gt + 1)}'`);
+      }
+      this.buffer = this.buffer.slice(gt + 1);
+      this.state = 'between';
+      this.reader = null;
+      return true;
+    }
+    this.scan ??= { index: 0, depth: 0 };
+    const end = scanElement(this.buffer, this.scan);
+    if (end === -1) return false;
+    this.scan = null;
+    const element = this.buffer.slice(0, end);
+    this.buffer = this.buffer.slice(end);
+    const roots = rootElements(parseDocument(`<Objs>${element}</Objs>`, this.maxLength, this.maxNesting));
+    for (const node of elementChildren(roots[0])) out.push(this.reader!.readTop(node));
+    return true;
+  }
+
+  private failHeader(): never {
+    throw new ClixmlError(
+      `Invalid CLIXML stream: expected the '${CLIXML_STREAM_HEADER}' header, found '${this.buffer.slice(0, 20)}'`,
+    );
+  }
+
+  private failRoot(): never {
+    throw new ClixmlError(`Invalid CLIXML stream: expected '<Objs', found '${this.buffer.slice(0, 20)}'`);
   }
 }
 

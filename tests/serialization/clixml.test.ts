@@ -7,6 +7,7 @@ import {
   CLIXML_STREAM_HEADER,
   ClixmlError,
   ClixmlStreamReader,
+  ClixmlStreamWriter,
   ClixmlWriter,
   convertFromClixml,
   convertToClixml,
@@ -379,63 +380,100 @@ describe('depth limit', () => {
 });
 
 describe('the -OutputFormat XML stream', () => {
-  test('each object is a single-line document with its own RefIds', () => {
+  const OBJS = '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">';
+
+  test('the writer emits the header, one unindented document, objects as they come, shared RefIds', () => {
+    const w = new ClixmlStreamWriter();
     const o = PSObject.fromEntries([['a', 'line\nbreak']]);
-    const line1 = serializeClixmlStreamObject(o);
-    const line2 = serializeClixmlStreamObject(o);
-    expect(line1).toBe(
-      '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><Obj RefId="0"><TN RefId="0">' +
-        '<T>System.Management.Automation.PSCustomObject</T><T>System.Object</T></TN><MS><S N="a">line_x000A_break</S></MS></Obj></Objs>',
+    expect(w.write(o)).toBe(
+      `${CLIXML_STREAM_HEADER}\n${OBJS}<Obj RefId="0"><TN RefId="0"><T>System.Management.Automation.PSCustomObject</T>` +
+        '<T>System.Object</T></TN><MS><S N="a">line_x000A_break</S></MS></Obj>',
     );
-    expect(line2).toBe(line1);
-    expect(serializeClixmlStreamObject('oops', { stream: 'Error' })).toBe(
-      '<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">oops</S></Objs>',
-    );
+    expect(w.write(o)).toBe('<Ref RefId="0" />');
+    expect(w.write('oops', 'Error')).toBe('<S S="Error">oops</S>');
+    expect(w.end()).toBe('</Objs>');
+    expect(new ClixmlStreamWriter().end()).toBe('');
   });
 
-  const streamText = [
-    CLIXML_STREAM_HEADER,
-    serializeClixmlStreamObject(PSObject.fromEntries([['Name', 'one']])),
-    serializeClixmlStreamObject('warn me', { stream: 'Warning' }),
-    serializeClixmlStreamObject([1, 2]),
-    '',
-  ].join('\n');
-
-  test('the stream reader yields each object as soon as its document is complete', () => {
+  test('the reader yields each object as soon as it is complete, with RefIds shared across objects', () => {
+    const w = new ClixmlStreamWriter();
+    const shared = PSObject.fromEntries([['Name', 'one']]);
+    const text = w.write(shared) + w.write('warn me', 'Warning') + w.write([1, 2]) + w.write(shared) + w.end();
     const reader = new ClixmlStreamReader();
     const got: { at: number; stream: string; value: unknown }[] = [];
-    for (let i = 0; i < streamText.length; i++) {
-      for (const item of reader.push(streamText[i])) got.push({ at: i, ...item });
+    for (let i = 0; i < text.length; i++) {
+      for (const item of reader.push(text[i])) got.push({ at: i, ...item });
     }
     got.push(...reader.end().map((x) => ({ at: -1, ...x })));
-    expect(got.map((g) => g.stream)).toEqual(['Output', 'Warning', 'Output']);
+    expect(got.map((g) => g.stream)).toEqual(['Output', 'Warning', 'Output', 'Output']);
     expect((got[0].value as PSObject).get('Name')).toBe('one');
     expect(got[1].value).toBe('warn me');
     expect(got[2].value).toEqual([1, 2]);
-    // The first object arrived right at the end of its own line, before the rest of the input.
-    expect(got[0].at).toBe(streamText.indexOf('</Objs>') + '</Objs>'.length - 1);
+    expect(got[3].value).toBe(got[0].value);
+    // The first object came out at its own closing tag, long before the end of the input.
+    expect(got[0].at).toBe(text.indexOf('</Obj>') + '</Obj>'.length - 1);
+  });
+
+  test('pwsh\'s well-known progress output reads as a progress-stream object', () => {
+    const pwshText =
+      '#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><Obj S="progress" RefId="0">' +
+      '<TN RefId="0"><T>System.Management.Automation.PSCustomObject</T><T>System.Object</T></TN><MS><I64 N="SourceId">1</I64>' +
+      '<PR N="Record"><AV>Preparing modules for first use.</AV><AI>0</AI><Nil /><PI>-1</PI><PC>-1</PC><T>Completed</T><SR>-1</SR>' +
+      '<SD> </SD></PR></MS></Obj></Objs>';
+    const r = new ClixmlStreamReader();
+    const items = [...r.push(pwshText), ...r.end()];
+    expect(items).toHaveLength(1);
+    expect(items[0].stream).toBe('progress');
+    const rec = (items[0].value as PSObject).get('Record') as PSObject;
+    expect(rec.get('Activity')).toBe('Preparing modules for first use.');
+    expect(rec.get('RecordType')).toBe('Completed');
+    expect(rec.get('PercentComplete')).toBe(-1);
+    expect(rec.get('CurrentOperation')).toBeNull();
+  });
+
+  test('one document per object (each with its own RefIds) reads too', () => {
+    const text = [
+      CLIXML_STREAM_HEADER,
+      serializeClixmlStreamObject(PSObject.fromEntries([['n', 1]])),
+      serializeClixmlStreamObject(PSObject.fromEntries([['n', 2]])),
+      '',
+    ].join('\n');
+    expect(serializeClixmlStreamObject('x')).toBe(`${OBJS}<S>x</S></Objs>`);
+    const r = new ClixmlStreamReader();
+    const values = [...r.push(text), ...r.end()].map((i) => (i.value as PSObject).get('n'));
+    expect(values).toEqual([1, 2]);
+  });
+
+  test('a ">" inside an attribute value does not end the element early', () => {
+    const r = new ClixmlStreamReader();
+    const items = r.push(`${CLIXML_STREAM_HEADER}\n${OBJS}<S N='a>b' S="Output">x</S>`);
+    expect(items.map((i) => i.value)).toEqual(['x']);
   });
 
   test('readClixmlStream decodes UTF-8 split across chunks', async () => {
-    const bytes = Buffer.from(CLIXML_STREAM_HEADER + '\r\n' + serializeClixmlStreamObject('h\u00e9llo \u{1F600}') + '\r\n', 'utf8');
+    const w = new ClixmlStreamWriter();
+    const bytes = Buffer.from(w.write('h\u00e9llo \u{1F600}') + w.write(3) + w.end(), 'utf8');
     async function* chunks() {
       for (let i = 0; i < bytes.length; i += 3) yield bytes.subarray(i, i + 3);
     }
     const items = [];
     for await (const item of readClixmlStream(chunks())) items.push(item.value);
-    expect(items).toEqual(['h\u00e9llo \u{1F600}']);
+    expect(items).toEqual(['h\u00e9llo \u{1F600}', 3]);
   });
 
-  test('a stream without the header, or cut off inside a document, is an error', () => {
-    expect(() => new ClixmlStreamReader().push('<Objs Version="1.1.0.1"')).toThrow(/expected the '#< CLIXML' header/);
+  test('a stream without the header, or cut off, is an error', () => {
+    expect(() => new ClixmlStreamReader().push('<Objs Version="1.1.0.1">\n')).toThrow(/expected the '#< CLIXML' header/);
     const r = new ClixmlStreamReader();
-    r.push(CLIXML_STREAM_HEADER + '\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S>x');
-    expect(() => r.end()).toThrow(/ended inside a document/);
+    r.push(`${CLIXML_STREAM_HEADER}\n${OBJS}<S>x`);
+    expect(() => r.end()).toThrow(/input ended before <\/Objs>/);
+    const r2 = new ClixmlStreamReader();
+    expect(() => r2.push(`${CLIXML_STREAM_HEADER}\n${OBJS}<S>x</S><I32>1x</I32>`)).toThrow(/<I32> holds '1x'/);
+    expect(() => new ClixmlStreamReader().push(`${CLIXML_STREAM_HEADER}\n<Other/>`)).toThrow(/expected '<Objs'/);
   });
 
-  test('a document larger than the limit is refused instead of buffered', () => {
+  test('an object larger than the limit is refused instead of buffered', () => {
     const r = new ClixmlStreamReader({ maxLength: 1000 });
-    r.push(CLIXML_STREAM_HEADER + '\n<Objs Version="1.1.0.1"><S>');
+    r.push(`${CLIXML_STREAM_HEADER}\n${OBJS}<S>`);
     expect(() => r.push('a'.repeat(2000))).toThrow(/larger than 1000 characters/);
   });
 });
