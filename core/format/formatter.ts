@@ -14,9 +14,11 @@
 //
 // Streaming: pwsh sizes view-less columns from the objects that arrive in a short time window and
 // keeps those widths for the rest of the table. OutputFormatter does the same by count instead of
-// time: it holds objects until `batchSize` (default 50) have arrived or flush() is called, sizes
-// any table opened in that batch from the whole batch, and keeps the widths once the header is
-// printed (later, longer values are truncated).
+// time: when a table is about to open it holds objects until `batchSize` (default 50) have arrived
+// or flush() (or printHeld(), for a caller that wants pwsh's time window) is called, sizes the
+// table from the whole batch, and keeps the widths once the header is printed (later, longer
+// values are truncated). Output that needs no sizing — scalars, lists, further rows of a table
+// whose header is out — is returned by write() at once.
 //
 // Widths: the console keeps its last column free (pwsh's ConsoleLineOutput uses BufferWidth - 1
 // so a full line never auto-wraps); Out-String -Width uses the width as given. That is why the
@@ -151,9 +153,44 @@ export class OutputFormatter {
 
   /** Takes one pipeline object; returns the text that can be printed now (often ''). */
   write(value: unknown): string {
+    const wasEmpty = this.pending.length === 0;
     for (const v of expand(value)) this.pending.push(v);
+    // Nothing waits for a table's widths: print at once, so a script's messages are not held back.
+    if (wasEmpty && this.pending.every((v) => this.isImmediate(v))) return joinLines(this.drain());
     if (this.pending.length < this.batchSize) return '';
     return joinLines(this.drain());
+  }
+
+  /** Objects are being held to size a table (the engine may call printHeld() after a timeout). */
+  get holding(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /**
+   * Prints what is held now, sizing a table from the objects held so far, without closing it —
+   * pwsh's behaviour when its short time window ends before the count is reached.
+   */
+  printHeld(): string {
+    return joinLines(this.drain());
+  }
+
+  /**
+   * True when printing `v` now needs no widths from later objects: scalars, format requests,
+   * list entries, rows of a table whose header is out, and out-of-band lists.
+   */
+  private isImmediate(v: unknown): boolean {
+    if (!(v instanceof PSObject) || v.propertyNames().length === 0) return true;
+    const s = this.state;
+    if (s === null) return this.shapeOf(v) === 'list';
+    if (s.kind === 'list') return true;
+    if (!s.plan.belongs(v)) return true;
+    return s.plan.layout !== null && groupOf(s.plan, v) === s.plan.group;
+  }
+
+  private shapeOf(first: PSObject): 'table' | 'list' {
+    const view = findView(first);
+    if (view) return view.kind;
+    return first.propertyNames().length > 4 ? 'list' : 'table';
   }
 
   /** Ends the output: prints what is held and closes an open table or list. */
@@ -201,9 +238,8 @@ export class OutputFormatter {
 
   private open(first: PSObject): State {
     const view = findView(first);
-    if (view?.kind === 'list') return { kind: 'list' };
+    if (this.shapeOf(first) === 'list') return { kind: 'list' };
     if (view?.kind === 'table') return { kind: 'table', plan: planFromView(view, {}), blankBeforeRow: false };
-    if (first.propertyNames().length > 4) return { kind: 'list' };
     return { kind: 'table', plan: planFromProperties(first, {}), blankBeforeRow: false };
   }
 
@@ -230,8 +266,9 @@ export function formatToString(
     batchSize: Infinity,
     enumerationLimit: opts.enumerationLimit,
   });
-  for (const v of values) f.write(v);
-  const text = f.flush();
+  let text = '';
+  for (const v of values) text += f.write(v);
+  text += f.flush();
   if (!opts.stream) return text;
   const lines = text.split('\n');
   lines.pop();

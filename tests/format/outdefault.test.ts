@@ -67,14 +67,28 @@ describe('mixed types (pwsh: the first object decides)', () => {
 });
 
 describe('streaming', () => {
-  test('nothing is printed before the batch fills; widths come from the batch and then stay', () => {
+  test('a table waits for its batch; widths come from the batch; later rows print at once', () => {
     const rows = [custom({ N: 'a' }), custom({ N: 'bbbbb' }), custom({ N: 'cccccccc' })];
     const { chunks } = run(rows, { batchSize: 2 });
     expect(chunks[0]).toBe('');
     // The first two objects were the window: N is 5 wide; the later, longer value is truncated.
     expect(chunks[1]).toBe(lines('', 'N', '-', 'a', 'bbbbb'));
-    expect(chunks[2]).toBe('');
-    expect(chunks[3]).toBe(lines('cc...', ''));
+    expect(chunks[2]).toBe(lines('cc...'));
+    expect(chunks[3]).toBe(lines(''));
+  });
+
+  test('scalars and lists are not held back; printHeld() sizes a waiting table from what is held', () => {
+    const f = new OutputFormatter();
+    expect(f.write('Downloading...')).toBe(lines('Downloading...'));
+    expect(f.write(custom({ a: 1, b: 2, c: 3, d: 4, e: 5 }))).toBe(lines('', 'a : 1', 'b : 2', 'c : 3', 'd : 4', 'e : 5'));
+    expect(f.flush()).toBe(lines(''));
+    expect(f.write(custom({ Name: 'x' }))).toBe('');
+    expect(f.holding).toBe(true);
+    expect(f.write('note')).toBe('');
+    expect(f.printHeld()).toBe(lines('', 'Name', '----', 'x', 'note'));
+    expect(f.holding).toBe(false);
+    expect(f.write(custom({ Name: 'longer' }))).toBe(lines('l...'));
+    expect(f.flush()).toBe(lines(''));
   });
 
   test('the console width leaves one column free', () => {
