@@ -872,6 +872,8 @@ class Parser {
     this.skipSpaces();
     const start = this.pos;
     let first: CommandAst | CommandExpressionAst;
+    const leading = this.peek(CMD);
+    if (leading.kind === 'Pipe') this.failAt('EmptyPipeElement', leading);
     if (this.startsExpression(start)) {
       const expression = this.parseExpression(false);
       if (!expression) return this.unexpected(this.peek(EXPR));
