@@ -6,6 +6,7 @@ import { Hashtable, PSObject, PSVersion, typeNameOf } from '../engine/values';
 import {
   decodeClixmlString,
   depthLimitedString,
+  readProperties,
   encodeClixmlString,
   formatDoubleXml,
   formatDuration,
@@ -232,7 +233,8 @@ export class ClixmlWriter {
     const bag = isPropertyBag(o);
     // A deserialized object keeps at least depth 1 (PreserveSerializationSettingOfOriginal).
     if (bag && depth <= 0 && o.typeNames[0]?.startsWith(DESERIALIZED)) depth = 1;
-    const props = o.properties();
+    // A property whose getter fails is left out (GetPropertyValueInThreadSafeManner).
+    const props = readProperties(o).filter((p) => p.ok);
     if (depth <= 0) {
       // Beyond the depth an object is its ToString; note properties still travel with it.
       const text = encodeClixmlString(depthLimitedString(o));
@@ -252,7 +254,14 @@ export class ClixmlWriter {
       if (o.toStringFn) children.push(el('ToString', null, [textNode(encodeClixmlString(o.toStringFn()))]));
       if (props.length) children.push(el('MS', null, props.map((p) => this.writeOne(p.value, p.name, depth))));
     } else {
-      children.push(el('ToString', null, [textNode(encodeClixmlString(o.toString()))]));
+      // A ToString that fails is left out, as SerializationUtilities.GetToString does.
+      let text: string | null = null;
+      try {
+        text = o.toString();
+      } catch {
+        text = null;
+      }
+      if (text !== null) children.push(el('ToString', null, [textNode(encodeClixmlString(text))]));
       if (props.length) children.push(el('Props', null, props.map((p) => this.writeOne(p.value, p.name, depth - 1))));
     }
     return el('Obj', attrs, children);
@@ -664,7 +673,9 @@ class DocumentReader {
       return register(this.read(baseNode));
     }
 
-    const o = new PSObject(typeNames ? typeNames.map((t) => (t.startsWith(DESERIALIZED) ? t : DESERIALIZED + t)) : undefined);
+    const o = new PSObject(
+      typeNames ? typeNames.map((t) => (t.toLowerCase().startsWith(DESERIALIZED.toLowerCase()) ? t : DESERIALIZED + t)) : undefined,
+    );
     register(o);
     if (toString !== null) {
       const s = toString;

@@ -40,7 +40,15 @@ export function csvPropertyNames(value: unknown): string[] {
 
 function propertyValue(value: unknown, name: string): { found: boolean; value: unknown } {
   if (value instanceof Hashtable) return { found: value.has(name), value: value.get(name) };
-  if (value instanceof PSObject) return { found: value.has(name), value: value.get(name) };
+  if (value instanceof PSObject) {
+    if (!value.has(name)) return { found: false, value: undefined };
+    try {
+      return { found: true, value: value.get(name) };
+    } catch {
+      // A value that cannot be read is treated as null (GetToStringValueForProperty).
+      return { found: true, value: null };
+    }
+  }
   if (typeof value === 'string' && name.toLowerCase() === 'length') return { found: true, value: value.length };
   if (value instanceof PSVersion) {
     const r = value.revision;

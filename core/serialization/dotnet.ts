@@ -209,13 +209,26 @@ export function parseDuration(text: string): number | null {
 
 /**
  * toDisplayString for a value being cut off by a depth limit. A self-containing property bag
- * has no finite `@{…}` form; it then falls back to its type name instead of overflowing the stack.
+ * has no finite `@{…}` form, and a computed property may throw: the type name stands in then.
  */
 export function depthLimitedString(value: unknown): string {
   try {
     return toDisplayString(value);
-  } catch (e) {
-    if (e instanceof RangeError) return typeNameOf(value);
-    throw e;
+  } catch {
+    return typeNameOf(value);
   }
+}
+
+/**
+ * A PSObject's properties read one by one: a computed property that throws is reported with
+ * ok=false (serializers then skip it or write null, as pwsh does) instead of aborting.
+ */
+export function readProperties(o: PSObject): { name: string; value: unknown; ok: boolean }[] {
+  return o.propertyNames().map((name) => {
+    try {
+      return { name, value: o.get(name), ok: true };
+    } catch {
+      return { name, value: null, ok: false };
+    }
+  });
 }

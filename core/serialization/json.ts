@@ -2,7 +2,7 @@
 // 2-space indentation, `"name": value`, depth cut-off to ToString with a truncation flag, ISO
 // dates both ways, and Newtonsoft's lenient reader with its error texts and positions.
 import { Hashtable, PSObject, PSVersion, typeNameOf } from '../engine/values';
-import { depthLimitedString, formatDoubleR, formatRoundTripDate, parseIsoDate } from './dotnet';
+import { depthLimitedString, formatDoubleR, formatRoundTripDate, parseIsoDate, readProperties } from './dotnet';
 
 /** Newtonsoft StringEscapeHandling, as ConvertTo-Json -EscapeHandling. */
 export type JsonEscapeHandling = 'Default' | 'EscapeNonAscii' | 'EscapeHtml';
@@ -159,7 +159,8 @@ export function convertToJson(value: unknown, options: ConvertToJsonOptions = {}
         indent,
       );
     }
-    if (v instanceof PSObject) return members(v.properties().map((p) => [p.name, p.value]), depth, indent);
+    // A property whose getter fails is written as null, as pwsh does.
+    if (v instanceof PSObject) return members(readProperties(v).map((p) => [p.name, p.value]), depth, indent);
     return jsonString(String(v), mode);
   };
 

@@ -528,3 +528,19 @@ describe('bad input', () => {
     );
   });
 });
+
+describe('properties that cannot be read', () => {
+  test('a throwing getter is left out, as pwsh skips properties it cannot get', () => {
+    const o = PSObject.fromEntries([['ok', 1]], ['T.Broken', 'System.Object']);
+    o.define('bad', () => {
+      throw new Error('no');
+    });
+    o.toStringFn = () => {
+      throw new Error('no ToString either');
+    };
+    const text = convertToClixml([o], { indent: false });
+    expect(text).toContain('<TN RefId="0"><T>T.Broken</T><T>System.Object</T></TN><Props><I32 N="ok">1</I32></Props>');
+    expect(text).not.toContain('bad');
+    expect(text).not.toContain('<ToString>');
+  });
+});

@@ -93,6 +93,14 @@ describe('ConvertTo-Csv', () => {
     expect(convertToCsv([o], { includeTypeInformation: true })[0]).toBe('#TYPE My.Type');
   });
 
+  test('a property that cannot be read is an empty cell', () => {
+    const o = obj([['a', 'x']]);
+    o.define('b', () => {
+      throw new Error('unreadable');
+    });
+    expect(convertToCsv([o])).toEqual(['"a","b"', '"x",']);
+  });
+
   test('a delimiter must be one character', () => {
     expect(() => convertToCsv([input], { delimiter: ';;' })).toThrow(CsvError);
   });

@@ -147,6 +147,14 @@ describe('ConvertTo-Json text', () => {
   });
 });
 
+test('a property whose getter throws is written as null', () => {
+  const o = obj([['a', 1]]);
+  o.define('b', () => {
+    throw new Error('unreadable');
+  });
+  expect(json(o, { compress: true })).toBe('{"a":1,"b":null}');
+});
+
 describe('depth truncation', () => {
   const nested = ht([['a', ht([['b', ht([['c', ht([['d', 1]])]])]])]]);
 
