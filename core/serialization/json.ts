@@ -473,9 +473,10 @@ function toHashtable(entries: [string, unknown][]): Hashtable {
   const h = new Hashtable(true);
   for (const [k, v] of entries) {
     if (h.has(k)) {
+      // pwsh's hashtable here is case-sensitive; the value model's Hashtable is not.
       const existing = h.keys().find((x) => typeof x === 'string' && x.toLowerCase() === k.toLowerCase());
       throw new JsonConversionError(
-        `Cannot convert the JSON string because it contains keys with different casing. Please use the -AsHashTable switch instead. The key that was attempted to be added to the existing key '${String(existing)}' was '${k}'.`,
+        `Cannot convert the JSON string because it contains the keys '${String(existing)}' and '${k}', which differ only in casing.`,
       );
     }
     h.set(k, v);

@@ -267,6 +267,9 @@ describe('ConvertFrom-Json', () => {
       "Cannot convert the JSON string because it contains keys with different casing. Please use the -AsHashTable switch instead. The key that was attempted to be added to the existing key 'a' was 'A'.",
     );
     expect(() => convertFromJson('{"":1}')).toThrow(/property whose name is an empty string/);
+    expect(() => convertFromJson('{"a":1,"A":2}', { asHashtable: true })).toThrow(
+      "Cannot convert the JSON string because it contains the keys 'a' and 'A', which differ only in casing.",
+    );
     const h = convertFromJson('{"":1,"b":2}', { asHashtable: true }) as Hashtable;
     expect(h.ordered).toBe(true);
     expect(h.entries()).toEqual([
