@@ -74,7 +74,7 @@ function bindingError(
       category,
       exceptionType: 'System.Management.Automation.ParameterBindingException',
       targetObject: target,
-      invocationInfo: { commandName: meta.name, extent, scriptName: null },
+      invocationInfo: { commandName: meta.name, extent, script: null },
     }),
   );
 }

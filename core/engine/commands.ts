@@ -62,7 +62,7 @@ export function commandNotFound(name: string, site: InvocationSite): RuntimeExce
       category: 'ObjectNotFound',
       exceptionType: 'System.Management.Automation.CommandNotFoundException',
       targetObject: name,
-      invocationInfo: { commandName: name, extent: site.extent, scriptName: site.scriptName },
+      invocationInfo: { commandName: name, extent: site.extent, script: site.script },
     }),
   );
 }
@@ -71,7 +71,7 @@ export function commandNotFound(name: string, site: InvocationSite): RuntimeExce
 export function loadScriptFile(file: string): ScriptBlock {
   const { parse } = require('../language/parser') as typeof import('../language/parser');
   const text = fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-  return new ScriptBlock(parse(text, file), file);
+  return new ScriptBlock(parse(text, file), { name: file, text });
 }
 
 /** Makes the pipeline step for a command name or a script block value (`& $sb`). */

@@ -9,7 +9,7 @@ import type {
 } from '../language/ast';
 import { CommandArgument } from './binder';
 import { convertTo, toArray, toBool, toNumber } from './coerce';
-import { ErrorRecord, RuntimeException, StopUpstreamException } from './errors';
+import { ErrorRecord, RuntimeException, ScriptSource, StopUpstreamException } from './errors';
 import { getMember, getStaticMember, invokeMethod, setMember } from './members';
 import {
   add, arithmetic, compareOp, containsOp, formatOp, joinOp, rangeOp, regexMatch, replaceOp, splitOp, typeOp,
@@ -25,11 +25,11 @@ export interface Frame {
   scope: Scope;
   session: SessionState;
   out: Sink;
-  scriptName: string | null;
+  script: ScriptSource | null;
 }
 
-export function newFrame(scope: Scope, session: SessionState, out: Sink, scriptName: string | null = null): Frame {
-  return { scope, session, out, scriptName };
+export function newFrame(scope: Scope, session: SessionState, out: Sink, script: ScriptSource | null = null): Frame {
+  return { scope, session, out, script };
 }
 
 /** A compiled node: `run` returns its value (or a Promise of it when `async`). */
@@ -79,7 +79,7 @@ function runtimeError(message: string, errorId: string, category: ErrorRecord['c
       errorId,
       category,
       exceptionType: 'System.Management.Automation.RuntimeException',
-      invocationInfo: extent ? { commandName: null, extent, scriptName: null } : null,
+      invocationInfo: extent ? { commandName: null, extent, script: null } : null,
     }),
   );
 }
@@ -276,7 +276,7 @@ function compileStatement(s: StatementAst): Code {
       const name = s.name;
       const body = s.body;
       return sync((f) => {
-        f.session.functions.set(name.toLowerCase(), { name, scriptBlock: new ScriptBlock(body, f.scriptName) });
+        f.session.functions.set(name.toLowerCase(), { name, scriptBlock: new ScriptBlock(body, f.script) });
       });
     }
   }
@@ -288,7 +288,7 @@ function thrownError(v: unknown, f: Frame, extent: Extent): RuntimeException {
     const current = f.scope.lookup('_')?.value;
     if (v === undefined && current instanceof ErrorRecord) return new RuntimeException(current, true);
     return new RuntimeException(
-      new ErrorRecord({ message: 'ScriptHalted', errorId: 'ScriptHalted', category: 'OperationStopped', exceptionType: 'System.Management.Automation.RuntimeException', invocationInfo: { commandName: null, extent, scriptName: f.scriptName } }),
+      new ErrorRecord({ message: 'ScriptHalted', errorId: 'ScriptHalted', category: 'OperationStopped', exceptionType: 'System.Management.Automation.RuntimeException', invocationInfo: { commandName: null, extent, script: f.script } }),
       true,
     );
   }
@@ -301,7 +301,8 @@ function thrownError(v: unknown, f: Frame, extent: Extent): RuntimeException {
       category: 'OperationStopped',
       exceptionType: 'System.Management.Automation.RuntimeException',
       targetObject: v,
-      invocationInfo: { commandName: null, extent, scriptName: f.scriptName },
+      invocationInfo: { commandName: null, extent, script: f.script },
+      thrown: true,
     }),
     true,
   );
@@ -384,7 +385,7 @@ function compileCommand(c: CommandAst): (f: Frame) => Promise<Processor> {
       if (m.splat) args.push(...splat(v, m.extent));
       else args.push({ kind: 'positional', value: v, extent: m.extent });
     }
-    return createProcessor(target, args, f, { extent, scriptName: f.scriptName });
+    return createProcessor(target, args, f, { extent, script: f.script });
   };
 }
 
@@ -796,7 +797,7 @@ export function compileExpr(e: ExpressionAst): Code {
     }
     case 'ScriptBlockExpression': {
       const body = e.body;
-      return sync((f) => new ScriptBlock(body, f.scriptName));
+      return sync((f) => new ScriptBlock(body, f.script));
     }
     case 'Binary':
       return compileBinary(e);
@@ -814,7 +815,7 @@ export function compileExpr(e: ExpressionAst): Code {
         try {
           return convertTo(v, typeName);
         } catch (err) {
-          if (err instanceof RuntimeException && !err.record.invocationInfo) err.record.invocationInfo = { commandName: null, extent, scriptName: null };
+          if (err instanceof RuntimeException && !err.record.invocationInfo) err.record.invocationInfo = { commandName: null, extent, script: null };
           throw err;
         }
       });
@@ -988,7 +989,7 @@ function compileInvoke(e: InvokeMemberAst): Code {
     try {
       return fn();
     } catch (err) {
-      if (err instanceof RuntimeException && !err.record.invocationInfo) err.record.invocationInfo = { commandName: null, extent, scriptName: null };
+      if (err instanceof RuntimeException && !err.record.invocationInfo) err.record.invocationInfo = { commandName: null, extent, script: null };
       throw err;
     }
   };
@@ -997,15 +998,16 @@ function compileInvoke(e: InvokeMemberAst): Code {
     return combine([name, ...args], ([n, ...a]) => wrap(() => getStaticMember(typeName, toDisplayString(n), a)));
   }
   const target = compileExpr(e.target);
-  const invokesScriptBlock = e.member.kind === 'StringConstant' && /^invoke(returnasis)?$/i.test(e.member.value);
-  if (invokesScriptBlock) {
-    // $sb.Invoke(): may run commands, so it is asynchronous.
+  // $sb.Invoke() may run commands and $PSCmdlet.ShouldProcess() may ask the user: both can wait.
+  const mayWait = e.member.kind === 'StringConstant' && /^(invoke|invokereturnasis|shouldprocess|shouldcontinue)$/i.test(e.member.value);
+  if (mayWait) {
     return asyncCode(async (f) => {
       const t = await target.run(f);
+      const n = toDisplayString(await name.run(f));
       const a: unknown[] = [];
       for (const x of args) a.push(await x.run(f));
-      if (t instanceof ScriptBlock) return unwrapCollected(await invokeScriptBlock(t, f, { args: a, newScope: true }));
-      return wrap(() => invokeMethod(t, 'Invoke', a));
+      if (t instanceof ScriptBlock && /^invoke/i.test(n)) return unwrapCollected(await invokeScriptBlock(t, f, { args: a, newScope: true }));
+      return await wrap(() => invokeMethod(t, n, a));
     });
   }
   return combine([target, name, ...args], ([t, n, ...a]) => {
@@ -1094,16 +1096,14 @@ export function invokeScriptBlock(
   const code = sb.compiled.end!;
   const scope = opts.newScope ? new (f.scope.constructor as typeof import('./session').Scope)(f.scope) : f.scope;
   const out: unknown[] = [];
-  const frame: Frame = { scope, session: f.session, out: (v) => void out.push(v), scriptName: sb.scriptName ?? f.scriptName };
-  const hadPrevious = opts.dollarUnder !== undefined && scope.vars.has('_');
-  const previous = hadPrevious ? scope.vars.get('_')!.value : undefined;
-  if (opts.dollarUnder !== undefined) scope.setLocal('_', opts.dollarUnder);
+  const frame: Frame = { scope, session: f.session, out: (v) => void out.push(v), script: sb.script ?? f.script };
+  // `$_` is set in place and put back afterwards; the variable itself stays, holding $null.
+  const dollarUnder = opts.dollarUnder !== undefined ? (scope.vars.get('_') ?? scope.setLocal('_', null)) : null;
+  const previous = dollarUnder ? dollarUnder.value : undefined;
+  if (dollarUnder) dollarUnder.value = opts.dollarUnder;
   if (opts.args) scope.setLocal('args', opts.args);
   const restore = () => {
-    if (opts.dollarUnder !== undefined && !opts.newScope) {
-      if (hadPrevious) scope.vars.get('_')!.value = previous;
-      else scope.vars.delete('_');
-    }
+    if (dollarUnder && !opts.newScope) dollarUnder.value = previous;
   };
   if (!code.async) {
     try {

@@ -16,7 +16,13 @@ export type ErrorCategory =
 export interface InvocationInfo {
   commandName: string | null;
   extent: Extent | null;
-  scriptName: string | null;
+  script: ScriptSource | null;
+}
+
+/** The text a script block came from (a file, or the -Command text), for error positions. */
+export interface ScriptSource {
+  name: string | null;
+  text: string;
 }
 
 export class ErrorRecord {
@@ -30,6 +36,8 @@ export class ErrorRecord {
   invocationInfo: InvocationInfo | null;
   /** The JS error behind it, if any (never printed; kept for debugging). */
   readonly cause: unknown;
+  /** Set for `throw` in a script: the concise view then names it `Exception`. */
+  readonly wasThrownFromThrowStatement: boolean;
 
   constructor(init: {
     message: string;
@@ -39,6 +47,7 @@ export class ErrorRecord {
     targetObject?: unknown;
     invocationInfo?: InvocationInfo | null;
     cause?: unknown;
+    thrown?: boolean;
   }) {
     this.message = init.message;
     this.fullyQualifiedErrorId = init.errorId;
@@ -47,6 +56,7 @@ export class ErrorRecord {
     this.targetObject = init.targetObject ?? null;
     this.invocationInfo = init.invocationInfo ?? null;
     this.cause = init.cause;
+    this.wasThrownFromThrowStatement = init.thrown ?? false;
   }
 
   /** `ObjectNotFound: (Foo-Bar:String) [], CommandNotFoundException` */
@@ -88,10 +98,36 @@ export class StopUpstreamException extends Error {
   }
 }
 
-/** The `ConciseView` of pwsh 7: `Get-Foo: message`. */
+/** The source line an extent starts on, and the `~~~` under it, as PowerShell's PositionMessage shows them. */
+function positionLines(info: InvocationInfo): { lineNumber: number; line: string; marks: string } | null {
+  const extent = info.extent;
+  if (!extent) return null;
+  const source = info.script?.text;
+  const line = source !== undefined ? (source.split(/\r?\n/)[extent.start.line - 1] ?? '') : extent.text.split('\n')[0];
+  const startCol = source !== undefined ? extent.start.column - 1 : 0;
+  const width = extent.start.line === extent.end.line ? extent.end.column - extent.start.column : line.length - startCol;
+  return { lineNumber: extent.start.line, line, marks: ' '.repeat(startCol) + '~'.repeat(Math.max(1, width)) };
+}
+
+/**
+ * The `ConciseView` of pwsh 7: `Get-Foo: message`. Errors from a script file or a multi-line
+ * script also show where they happened (`Line |` block), as pwsh's view does.
+ */
 export function formatConcise(record: ErrorRecord): string {
-  const cmd = record.invocationInfo?.commandName;
-  return cmd ? `${cmd}: ${record.message}` : record.message;
+  const info = record.invocationInfo;
+  const reason = record.wasThrownFromThrowStatement ? 'Exception' : info?.commandName ? info.commandName : record.category;
+  const pos = info ? positionLines(info) : null;
+  if (!info || !pos || !(info.script?.name || pos.lineNumber > 1)) return `${reason}: ${record.message}`;
+  const num = String(pos.lineNumber);
+  const head = ' '.repeat(Math.max(0, num.length - 4));
+  const lines = [
+    `${reason}: ${info.script?.name ? `${info.script.name}:${pos.lineNumber}` : ''}`,
+    `${head}Line |`,
+    `${num.padStart(4)} |  ${pos.line}`,
+    `${head}     |  ${pos.marks}`,
+    `${head}     | ${record.message.replace(/\r?\n/g, ' ')}`,
+  ];
+  return lines.join('\n');
 }
 
 /**
@@ -104,15 +140,15 @@ export function formatConcise(record: ErrorRecord): string {
  *       + FullyQualifiedErrorId : …
  */
 export function formatNormal(record: ErrorRecord): string {
-  const cmd = record.invocationInfo?.commandName;
+  const info = record.invocationInfo;
+  const cmd = info?.commandName;
   const lines = [cmd ? `${cmd} : ${record.message}` : record.message];
-  const extent = record.invocationInfo?.extent;
-  if (extent) {
-    const where = record.invocationInfo?.scriptName ? `${record.invocationInfo.scriptName}:${extent.start.line}` : `line:${extent.start.line}`;
-    lines.push(`At ${where} char:${extent.start.column}`);
-    const first = extent.text.split('\n')[0];
-    lines.push(`+ ${' '.repeat(0)}${first}`);
-    lines.push(`+ ${'~'.repeat(Math.max(1, first.length))}`);
+  const pos = info ? positionLines(info) : null;
+  if (info && pos) {
+    const where = info.script?.name ? `${info.script.name}:${pos.lineNumber}` : `line:${pos.lineNumber}`;
+    lines.push(`At ${where} char:${info.extent!.start.column}`);
+    lines.push(`+ ${pos.line}`);
+    lines.push(`+ ${pos.marks}`);
   }
   lines.push(`    + CategoryInfo          : ${record.categoryInfo()}`);
   lines.push(`    + FullyQualifiedErrorId : ${record.fullyQualifiedErrorId}`);

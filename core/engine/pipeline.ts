@@ -10,7 +10,7 @@ import {
   bindArguments, bindPipelineInput, directPipelineParameter, CommandArgument, CommandMeta, missingMandatory, missingMandatoryError,
   resolveParameterSet, StaticBinding, takesPipelineInput,
 } from './binder';
-import { ErrorRecord, RuntimeException, StopUpstreamException } from './errors';
+import { ErrorRecord, RuntimeException, ScriptSource, StopUpstreamException } from './errors';
 import type { Extent } from '../language/ast';
 import type { Scope, SessionState } from './session';
 import { toBool } from './coerce';
@@ -131,7 +131,7 @@ export class ExpressionProcessor implements Processor {
 /** Where a command was invoked, for error records. */
 export interface InvocationSite {
   extent: Extent | null;
-  scriptName: string | null;
+  script: ScriptSource | null;
 }
 
 /** Action preferences a command runs with: common parameters override the preference variables. */
@@ -201,7 +201,7 @@ export class CommandStreams {
   }
 
   stamp(record: ErrorRecord): ErrorRecord {
-    if (!record.invocationInfo) record.invocationInfo = { commandName: this.commandName, extent: this.site.extent, scriptName: this.site.scriptName };
+    if (!record.invocationInfo) record.invocationInfo = { commandName: this.commandName, extent: this.site.extent, script: this.site.script };
     return record;
   }
 
@@ -233,7 +233,7 @@ export class CommandStreams {
             message: `The running command stopped because the preference variable "WarningPreference" or common parameter is set to Stop: ${message}`,
             errorId: 'ActionPreferenceStop',
             category: 'OperationStopped',
-            invocationInfo: { commandName: this.commandName, extent: this.site.extent, scriptName: this.site.scriptName },
+            invocationInfo: { commandName: this.commandName, extent: this.site.extent, script: this.site.script },
           }),
           true,
         );
@@ -314,8 +314,10 @@ export class CmdletProcessor implements Processor {
     try {
       return fn();
     } catch (e) {
-      if (e instanceof RuntimeException && !e.record.invocationInfo?.extent) {
-        e.record.invocationInfo = { commandName: this.commandName, extent: this.site.extent, scriptName: this.site.scriptName };
+      if (e instanceof RuntimeException) {
+        const info = e.record.invocationInfo;
+        if (!info?.extent) e.record.invocationInfo = { commandName: this.commandName, extent: this.site.extent, script: this.site.script };
+        else info.script ??= this.site.script;
       }
       throw e;
     }
@@ -436,6 +438,12 @@ export class CmdletProcessor implements Processor {
   }
 }
 
+let compilerCache: typeof import('./compiler') | null = null;
+/** The compiler requires this file, so it is loaded on first use rather than at import. */
+function compilerModule(): typeof import('./compiler') {
+  return (compilerCache ??= require('./compiler') as typeof import('./compiler'));
+}
+
 /** break/continue/return travel as exceptions; they are never errors. */
 export class ControlFlowSignal extends Error {}
 
@@ -503,11 +511,12 @@ class CmdletContextImpl implements CmdletContext {
   get hostWidth(): number {
     return this.session.host.width;
   }
+  private frame: import('./compiler').Frame | null = null;
   invoke(scriptBlock: unknown, options: { dollarUnder?: unknown; args?: unknown[] } = {}): unknown[] | Promise<unknown[]> {
-    const { invokeScriptBlock, newFrame } = require('./compiler') as typeof import('./compiler');
-    const { ScriptBlock } = require('./scriptblock') as typeof import('./scriptblock');
-    if (!(scriptBlock instanceof ScriptBlock)) throw new TypeError('invoke() needs a ScriptBlock');
-    return invokeScriptBlock(scriptBlock, newFrame(this.scope, this.session, () => undefined, this.site.scriptName), options);
+    const { invokeScriptBlock, newFrame } = compilerModule();
+    if (!(scriptBlock as { isScriptBlock?: boolean })?.isScriptBlock) throw new TypeError('invoke() needs a ScriptBlock');
+    this.frame ??= newFrame(this.scope, this.session, () => undefined, this.site.script);
+    return invokeScriptBlock(scriptBlock as import('./scriptblock').ScriptBlock, this.frame, options);
   }
   readonly state: Record<string, any> = {};
   stopUpstream(): never {

@@ -106,7 +106,7 @@ export class Runspace {
     const { parse } = require('../language/parser') as typeof import('../language/parser');
     const { ParseError } = require('../language/parse-error') as typeof import('../language/parse-error');
     try {
-      return new ScriptBlock(parse(text, fileName), fileName ?? null);
+      return new ScriptBlock(parse(text, fileName), { name: fileName ?? null, text });
     } catch (e) {
       if (!(e instanceof ParseError)) throw e;
       this.session.host.writeError(formatParseError(e, text));
@@ -138,18 +138,18 @@ export class Runspace {
             ? { kind: 'named' as const, name: value.slice(1).replace(/:$/, ''), value: undefined, hasValue: false, extent: null }
             : { kind: 'positional' as const, value, extent: null },
         );
-        const proc: Processor = new FunctionProcessor(sb, opts.fileName ?? '', args, s, s.global, { extent: null, scriptName: opts.fileName ?? null });
+        const proc: Processor = new FunctionProcessor(sb, opts.fileName ?? '', args, s, s.global, { extent: null, script: sb.script });
         await runPipeline([proc], opts.input ?? null, sink);
         s.lastSucceeded = s.lastSucceeded && !proc.failed;
       } else {
         s.global.setLocal('input', opts.input ?? []);
         const code = sb.compiled.end!;
-        const f = newFrame(s.global, s, sink, opts.fileName ?? null);
+        const f = newFrame(s.global, s, sink, sb.script);
         if (code.async) await runBlockWithReturn(code, f);
         else {
           const buf: unknown[] = [];
           try {
-            runBlockWithReturn(code, newFrame(s.global, s, (v) => void buf.push(v), opts.fileName ?? null));
+            runBlockWithReturn(code, newFrame(s.global, s, (v) => void buf.push(v), sb.script));
           } finally {
             const r = writeEach(sink, buf);
             if (isPromise(r)) await r;

@@ -5,7 +5,7 @@ import type { AttributeAst, ParamBlockAst, ScriptBlockAst } from '../language/as
 import type { ParameterDecl, ParameterType } from './cmdlet';
 import { bindArguments, bindPipelineInput, CommandArgument, CommandMeta, missingMandatory, missingMandatoryError, resolveParameterSet, StaticBinding, takesPipelineInput, commonParameterNames } from './binder';
 import { SwitchParameter } from './coerce';
-import { ErrorRecord, RuntimeException, StopUpstreamException } from './errors';
+import { ErrorRecord, RuntimeException, ScriptSource, StopUpstreamException } from './errors';
 import { CommandStreams, InvocationSite, isPromise, MaybePromise, Processor, Sink, writeEach } from './pipeline';
 import type { Scope, SessionState } from './session';
 import { Hashtable } from './values';
@@ -24,7 +24,7 @@ export class ScriptBlock {
 
   constructor(
     readonly ast: ScriptBlockAst,
-    readonly scriptName: string | null = null,
+    readonly script: ScriptSource | null = null,
   ) {}
 
   get compiled(): CompiledScriptBlock {
@@ -108,11 +108,11 @@ export function metaFromParamBlock(name: string, block: ParamBlockAst | null): C
     if (sets.length) decl.sets = sets;
     parameters.push(decl);
   }
-  // Simple functions bind positionally in declaration order.
-  if (!advanced) parameters.forEach((p, i) => (p.position = i));
-  else {
+  // Without any Position given, parameters are positional in declaration order (switches excepted),
+  // for advanced functions too (PositionalBinding defaults to $true).
+  if (parameters.every((p) => p.position === undefined)) {
     let next = 0;
-    for (const p of parameters) if (p.position !== undefined) next = Math.max(next, p.position + 1);
+    for (const p of parameters) if (p.type !== 'switch') p.position = next++;
   }
   return { name, parameters, advanced, supportsShouldProcess, defaultParameterSet, typeNames };
 }
@@ -140,14 +140,14 @@ export class FunctionProcessor implements Processor {
   }
 
   private frame(sink: Sink): Frame {
-    return compiler().newFrame(this.scope, this.session, sink);
+    return compiler().newFrame(this.scope, this.session, sink, this.sb.script);
   }
 
   begin(): MaybePromise {
     try {
       this.staticBinding = bindArguments(this.meta, this.args);
     } catch (e) {
-      if (e instanceof RuntimeException && e.record.invocationInfo && !e.record.invocationInfo.extent) e.record.invocationInfo.extent = this.site.extent;
+      if (e instanceof RuntimeException) withSite(e, this.site);
       throw e;
     }
     this.scope = new (this.callerScope.constructor as typeof Scope)(this.callerScope);
@@ -167,6 +167,7 @@ export class FunctionProcessor implements Processor {
       const missing = missingMandatory(this.meta, set, this.staticBinding.bound, false);
       if (missing.length) throw withSite(missingMandatoryError(this.meta, missing), this.site);
     }
+    if (this.meta.advanced) this.scope.setLocal('PSCmdlet', new PSCmdletObject(this.streams, this.meta));
     const r = this.bindVariables(this.staticBinding.bound);
     const run = () => (this.sb.ast.begin ? this.runBlock('begin') : undefined);
     return isPromise(r) ? r.then(run) : run();
@@ -253,8 +254,62 @@ export class FunctionProcessor implements Processor {
   }
 }
 
+/** `$PSCmdlet` in an advanced function: ShouldProcess, WriteError, ThrowTerminatingError. */
+class PSCmdletObject {
+  readonly psTypeName = 'System.Management.Automation.PSScriptCmdlet';
+  constructor(
+    private readonly streams: CommandStreams,
+    private readonly meta: CommandMeta,
+  ) {}
+
+  getMember(name: string): unknown {
+    switch (name.toLowerCase()) {
+      case 'parametersetname':
+        return this.meta.defaultParameterSet ?? '__AllParameterSets';
+      case 'commandname':
+        return this.meta.name;
+    }
+    return undefined;
+  }
+
+  invokeMethod(name: string, args: unknown[]): unknown {
+    const text = (i: number) => (args[i] === undefined || args[i] === null ? undefined : String(args[i]));
+    switch (name.toLowerCase()) {
+      case 'shouldprocess':
+        return this.streams.shouldProcess(text(0) ?? '', text(1));
+      case 'shouldcontinue':
+        return promptChoiceYesNo(this.streams, text(0) ?? '', text(1) ?? '');
+      case 'writeerror':
+        if (args[0] instanceof ErrorRecord) this.streams.writeError(args[0]);
+        return undefined;
+      case 'throwterminatingerror':
+        if (args[0] instanceof ErrorRecord) throw new RuntimeException(this.streams.stamp(args[0]));
+        return undefined;
+      case 'writeverbose':
+        this.streams.writeVerbose(text(0) ?? '');
+        return undefined;
+      case 'writewarning':
+        this.streams.writeWarning(text(0) ?? '');
+        return undefined;
+      case 'writedebug':
+        this.streams.writeDebug(text(0) ?? '');
+        return undefined;
+    }
+    throw new RuntimeException(new ErrorRecord({ message: `Method invocation failed because [System.Management.Automation.PSScriptCmdlet] does not contain a method named '${name}'.`, errorId: 'MethodNotFound', category: 'InvalidOperation' }));
+  }
+}
+
+async function promptChoiceYesNo(streams: CommandStreams, query: string, caption: string): Promise<boolean> {
+  const { promptChoice } = require('./streams') as typeof import('./streams');
+  return (await promptChoice(streams.session, caption, query, ['&Yes', '&No', '&Suspend'], 0)) === 0;
+}
+
 function withSite(e: RuntimeException, site: InvocationSite): RuntimeException {
-  if (e.record.invocationInfo && !e.record.invocationInfo.extent) e.record.invocationInfo.extent = site.extent;
+  const info = e.record.invocationInfo;
+  if (info) {
+    info.extent ??= site.extent;
+    info.script ??= site.script;
+  }
   return e;
 }
 

@@ -131,6 +131,13 @@ const usage = `Usage: posh [-NoProfile] [-NonInteractive] [-OutputFormat Text|Xm
 `;
 
 export async function main(argv: string[]): Promise<void> {
+  // A reader that goes away (`posh … | head`) ends the output quietly, as a shell tool should.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
   let opts: HostOptions;
   try {
     opts = parseArgs(argv);
