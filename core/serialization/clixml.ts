@@ -347,7 +347,17 @@ export interface ClixmlItem {
   value: unknown;
 }
 
-const makeParser = (maxNesting: number) =>
+const parsers = new Map<number, XMLParser>();
+const makeParser = (maxNesting: number): XMLParser => {
+  let p = parsers.get(maxNesting);
+  if (!p) {
+    p = newParser(maxNesting);
+    parsers.set(maxNesting, p);
+  }
+  return p;
+};
+
+const newParser = (maxNesting: number) =>
   new XMLParser({
     maxNestedTags: maxNesting * TAGS_PER_LEVEL + 8,
     preserveOrder: true,
