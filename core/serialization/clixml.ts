@@ -941,6 +941,12 @@ export class ClixmlStreamReader {
   }
 }
 
+/** The objects of a complete `-OutputFormat XML` stream held in one string. */
+export function convertFromClixmlStream(text: string, options: ClixmlReadOptions = {}): ClixmlItem[] {
+  const reader = new ClixmlStreamReader(options);
+  return [...reader.push(text), ...reader.end()];
+}
+
 /** Yields the objects of an `-OutputFormat XML` stream as their documents arrive. */
 export async function* readClixmlStream(
   source: AsyncIterable<string | Uint8Array>,

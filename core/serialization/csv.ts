@@ -2,6 +2,7 @@
 // does them (CsvCommands.cs): quoted header and values, no #TYPE line unless asked, `""` for a
 // quote, and the lenient Excel-like record parser of Import-Csv.
 import { Hashtable, PSObject, PSVersion, toDisplayString, typeNamesOf } from '../engine/values';
+import { versionProperties } from './dotnet';
 
 export type CsvQuoteKind = 'Always' | 'AsNeeded' | 'Never';
 
@@ -34,7 +35,7 @@ export function csvPropertyNames(value: unknown): string[] {
   if (value instanceof PSObject) return value.propertyNames();
   if (value instanceof Hashtable) return value.keys().map((k) => toDisplayString(k));
   if (typeof value === 'string') return ['Length'];
-  if (value instanceof PSVersion) return ['Major', 'Minor', 'Build', 'Revision', 'MajorRevision', 'MinorRevision'];
+  if (value instanceof PSVersion) return versionProperties(value).map(([n]) => n);
   return [];
 }
 
@@ -51,18 +52,8 @@ function propertyValue(value: unknown, name: string): { found: boolean; value: u
   }
   if (typeof value === 'string' && name.toLowerCase() === 'length') return { found: true, value: value.length };
   if (value instanceof PSVersion) {
-    const r = value.revision;
-    const short = (n: number) => (n << 16) >> 16;
-    const parts: Record<string, number> = {
-      major: value.major,
-      minor: value.minor,
-      build: value.build,
-      revision: r,
-      majorrevision: short(r >> 16),
-      minorrevision: short(r & 0xffff),
-    };
-    const key = name.toLowerCase();
-    return key in parts ? { found: true, value: parts[key] } : { found: false, value: undefined };
+    const p = versionProperties(value).find(([n]) => n.toLowerCase() === name.toLowerCase());
+    return p ? { found: true, value: p[1] } : { found: false, value: undefined };
   }
   return { found: false, value: undefined };
 }

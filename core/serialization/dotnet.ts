@@ -1,6 +1,6 @@
 // Text forms .NET uses for primitive values on the wire (CLIXML, JSON): round-trip dates,
 // "R" doubles, xs:duration TimeSpans, and the `_xHHHH_` escaping of PowerShell's serializer.
-import { PSObject, toDisplayString, typeNameOf } from '../engine/values';
+import { PSObject, PSVersion, toDisplayString, typeNameOf } from '../engine/values';
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
@@ -231,4 +231,17 @@ export function readProperties(o: PSObject): { name: string; value: unknown; ok:
       return { name, value: null, ok: false };
     }
   });
+}
+
+/** System.Version's public properties in reflection order; MajorRevision/MinorRevision are the Int16 halves of Revision. */
+export function versionProperties(v: PSVersion): [string, number][] {
+  const int16 = (n: number) => (n << 16) >> 16;
+  return [
+    ['Major', v.major],
+    ['Minor', v.minor],
+    ['Build', v.build],
+    ['Revision', v.revision],
+    ['MajorRevision', int16(v.revision >> 16)],
+    ['MinorRevision', int16(v.revision & 0xffff)],
+  ];
 }

@@ -2,7 +2,7 @@
 // 2-space indentation, `"name": value`, depth cut-off to ToString with a truncation flag, ISO
 // dates both ways, and Newtonsoft's lenient reader with its error texts and positions.
 import { Hashtable, PSObject, PSVersion, typeNameOf } from '../engine/values';
-import { depthLimitedString, formatDoubleR, formatRoundTripDate, parseIsoDate, readProperties } from './dotnet';
+import { depthLimitedString, formatDoubleR, formatRoundTripDate, parseIsoDate, readProperties, versionProperties } from './dotnet';
 
 /** Newtonsoft StringEscapeHandling, as ConvertTo-Json -EscapeHandling. */
 export type JsonEscapeHandling = 'Default' | 'EscapeNonAscii' | 'EscapeHtml';
@@ -143,22 +143,7 @@ export function convertToJson(value: unknown, options: ConvertToJsonOptions = {}
       }
       return members(entries, depth, indent);
     }
-    if (v instanceof PSVersion) {
-      // System.Version's public properties, as reflection lists them.
-      const short = (n: number) => ((n << 16) >> 16);
-      return members(
-        [
-          ['Major', v.major],
-          ['Minor', v.minor],
-          ['Build', v.build],
-          ['Revision', v.revision],
-          ['MajorRevision', short(v.revision >> 16)],
-          ['MinorRevision', short(v.revision & 0xffff)],
-        ],
-        depth,
-        indent,
-      );
-    }
+    if (v instanceof PSVersion) return members(versionProperties(v), depth, indent);
     // A property whose getter fails is written as null, as pwsh does.
     if (v instanceof PSObject) return members(readProperties(v).map((p) => [p.name, p.value]), depth, indent);
     return jsonString(String(v), mode);

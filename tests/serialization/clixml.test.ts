@@ -10,6 +10,7 @@ import {
   ClixmlStreamWriter,
   ClixmlWriter,
   convertFromClixml,
+  convertFromClixmlStream,
   convertToClixml,
   decodeClixmlString,
   encodeClixmlString,
@@ -429,6 +430,15 @@ describe('the -OutputFormat XML stream', () => {
     expect(rec.get('RecordType')).toBe('Completed');
     expect(rec.get('PercentComplete')).toBe(-1);
     expect(rec.get('CurrentOperation')).toBeNull();
+  });
+
+  test('a whole stream held in one string', () => {
+    const w = new ClixmlStreamWriter();
+    const text = w.write(1) + w.write('two', 'Verbose') + w.end() + '\r\n';
+    expect(convertFromClixmlStream(text)).toEqual([
+      { stream: 'Output', value: 1 },
+      { stream: 'Verbose', value: 'two' },
+    ]);
   });
 
   test('one document per object (each with its own RefIds) reads too', () => {

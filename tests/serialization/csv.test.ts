@@ -86,6 +86,10 @@ describe('ConvertTo-Csv', () => {
       '"n","3"',
     ]);
     expect(convertToCsv(['abc'])).toEqual(['"Length"', '"3"']);
+    expect(convertToCsv([new PSVersion(1, 2, 3, 65539)], { useQuotes: 'Never' })).toEqual([
+      'Major,Minor,Build,Revision,MajorRevision,MinorRevision',
+      '1,2,3,65539,1,3',
+    ]);
   });
 
   test('an imported object exports its type without the CSV: prefix', () => {
