@@ -134,7 +134,9 @@ export class ClixmlWriter {
   }
 
   private primitive(tag: string, name: string | null, stream: string | null, text: string): XNode {
+    // Attribute order as serialization.cs writes it: N then S for values, S then N for Nil.
     const attrs: Record<string, string> = {};
+    if (tag === 'Nil' && stream !== null) attrs.S = stream;
     if (name !== null) attrs.N = encodeClixmlString(name);
     if (stream !== null) attrs.S = stream;
     return el(tag, attrs, text === '' ? [] : [textNode(text)]);
@@ -183,7 +185,9 @@ export class ClixmlWriter {
       case 'boolean':
         return this.primitive('B', name, stream, value ? 'true' : 'false');
       case 'bigint':
-        return this.primitive(value > 9223372036854775807n ? 'U64' : 'I64', name, stream, value.toString());
+        if (value >= -9223372036854775808n && value <= 9223372036854775807n) return this.primitive('I64', name, stream, value.toString());
+        if (value > 0n && value <= 18446744073709551615n) return this.primitive('U64', name, stream, value.toString());
+        return this.primitive('Db', name, stream, formatDoubleXml(Number(value)));
       case 'number': {
         const t = typeNameOf(value);
         if (t === 'System.Int32') return this.primitive('I32', name, stream, String(value));
@@ -251,20 +255,24 @@ export class ClixmlWriter {
     if (o.typeNames.length) children.push(this.typeNamesNode(o.typeNames));
     if (bag) {
       // Property bags have no ToString of their own unless one came with deserialization.
-      if (o.toStringFn) children.push(el('ToString', null, [textNode(encodeClixmlString(o.toStringFn()))]));
+      const text = o.toStringFn ? tryToString(o) : null;
+      if (text !== null) children.push(el('ToString', null, [textNode(encodeClixmlString(text))]));
       if (props.length) children.push(el('MS', null, props.map((p) => this.writeOne(p.value, p.name, depth))));
     } else {
-      // A ToString that fails is left out, as SerializationUtilities.GetToString does.
-      let text: string | null = null;
-      try {
-        text = o.toString();
-      } catch {
-        text = null;
-      }
+      const text = tryToString(o);
       if (text !== null) children.push(el('ToString', null, [textNode(encodeClixmlString(text))]));
       if (props.length) children.push(el('Props', null, props.map((p) => this.writeOne(p.value, p.name, depth - 1))));
     }
     return el('Obj', attrs, children);
+  }
+}
+
+/** ToString, or null when it fails: the element is then left out, as SerializationUtilities.GetToString does. */
+function tryToString(o: PSObject): string | null {
+  try {
+    return o.toString();
+  } catch {
+    return null;
   }
 }
 
