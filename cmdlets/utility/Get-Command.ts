@@ -32,6 +32,7 @@ function allCommands(session: SessionState): PSObject[] {
   const pkg = PSVersion.tryParse(packageVersion());
   for (const e of cmdletEntries().values()) {
     const decl = loadCmdlet(e);
+    if (decl.availability?.(session) != null) continue;
     const builtin = decl.module.startsWith('Microsoft.PowerShell.');
     out.push(commandInfo('Cmdlet', cmdletName(decl), decl.module, builtin ? new PSVersion(engineVersion.major, 0, 0, 0) : pkg));
   }

@@ -107,6 +107,12 @@ export interface CmdletDecl {
   outputType?: string[];
   /** The PowerShell module the cmdlet belongs to (Get-Command's Source column). */
   module: string;
+  /**
+   * For commands that exist only once something is installed (a package provider's cmdlets):
+   * returns null when available, else a hint line naming what installs it. While unavailable the
+   * command is "not recognized" (with the hint) and Get-Command does not list it.
+   */
+  availability?(session: unknown): string | null;
   begin?(ctx: CmdletContext): void | Promise<void>;
   process?(ctx: CmdletContext): void | Promise<void>;
   end?(ctx: CmdletContext): void | Promise<void>;

@@ -54,10 +54,10 @@ export function resolveCommand(session: SessionState, name: string): ResolvedCom
   return null;
 }
 
-export function commandNotFound(name: string, site: InvocationSite): RuntimeException {
+export function commandNotFound(name: string, site: InvocationSite, hint?: string): RuntimeException {
   return new RuntimeException(
     new ErrorRecord({
-      message: `The term '${name}' is not recognized as a name of a cmdlet, function, script file, or executable program.\nCheck the spelling of the name, or if a path was included, verify that the path is correct and try again.`,
+      message: `The term '${name}' is not recognized as a name of a cmdlet, function, script file, or executable program.\nCheck the spelling of the name, or if a path was included, verify that the path is correct and try again.${hint ? `\n${hint}` : ''}`,
       errorId: 'CommandNotFoundException',
       category: 'ObjectNotFound',
       exceptionType: 'System.Management.Automation.CommandNotFoundException',
@@ -87,6 +87,10 @@ export function createProcessor(target: unknown, args: CommandArgument[], f: Fra
       return new FunctionProcessor(loadScriptFile(cmd.path), cmd.name, args, f.session, f.scope, site);
     case 'Cmdlet': {
       const decl = loadCmdlet(cmd.entry);
+      const hint = decl.availability?.(f.session) ?? null;
+      if (hint !== null) {
+        throw commandNotFound(name, site, hint);
+      }
       return new CmdletProcessor(decl, cmdletMeta(decl), args, f.session, f.scope, site);
     }
   }
