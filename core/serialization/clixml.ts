@@ -489,6 +489,7 @@ const PROGRESS_FIELDS: Record<string, string> = {
   T: 'RecordType',
   SR: 'SecondsRemaining',
   SD: 'StatusDescription',
+  CO: 'CurrentOperation',
 };
 
 /** Reads the objects of one `<Objs>` document; RefIds are local to it. */
@@ -759,6 +760,25 @@ function rootElements(nodes: XNode[]): XNode[] {
     }
     return t !== '#comment' && t !== '?xml';
   });
+}
+
+/**
+ * The text of CLIXML file bytes: UTF-8 (pwsh 7's Export-Clixml) or UTF-16 (Windows PowerShell
+ * 5.1's), told apart by the byte order mark or, without one, by the zero byte beside `<`.
+ */
+export function decodeClixmlBytes(bytes: Uint8Array): string {
+  let encoding = 'utf-8';
+  let start = 0;
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) start = 3;
+  else if (bytes[0] === 0xff && bytes[1] === 0xfe) [encoding, start] = ['utf-16le', 2];
+  else if (bytes[0] === 0xfe && bytes[1] === 0xff) [encoding, start] = ['utf-16be', 2];
+  else if (bytes[0] === 0x3c && bytes[1] === 0x00) encoding = 'utf-16le';
+  else if (bytes[0] === 0x00 && bytes[1] === 0x3c) encoding = 'utf-16be';
+  try {
+    return new TextDecoder(encoding, { fatal: true }).decode(bytes.subarray(start));
+  } catch {
+    throw new ClixmlError(`Invalid CLIXML: the file is not valid ${encoding.toUpperCase()} text`);
+  }
 }
 
 /** Import-Clixml: the top-level objects of a document, with the stream each was written to. */

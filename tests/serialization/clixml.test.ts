@@ -11,6 +11,7 @@ import {
   ClixmlWriter,
   convertFromClixml,
   convertFromClixmlStream,
+  decodeClixmlBytes,
   convertToClixml,
   decodeClixmlString,
   encodeClixmlString,
@@ -132,6 +133,15 @@ describe('importing a file as PowerShell writes it', () => {
     expect(second.get('Tags')).toBe(first.get('Tags'));
     expect(second.get('Sibling')).toBe(first);
     expect((second.get('Version') as PSVersion).toString()).toBe('10.0.17763.5576');
+  });
+
+  test('the file bytes decode as UTF-8 (pwsh 7) or UTF-16 LE with BOM (Windows PowerShell 5.1)', () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(fixture, 'utf16le')]);
+    expect(decodeClixmlBytes(utf16)).toBe(fixture);
+    expect(decodeClixmlBytes(Buffer.from('\ufeff' + fixture, 'utf8'))).toBe(fixture);
+    expect(decodeClixmlBytes(Buffer.from(fixture, 'utf16le'))).toBe(fixture);
+    expect(convertFromClixml(decodeClixmlBytes(utf16))).toHaveLength(6);
+    expect(() => decodeClixmlBytes(Buffer.from([0x3c, 0x4f, 0xff, 0xfe, 0xfd]))).toThrow(/not valid UTF-8 text/);
   });
 
   test('the stream attribute defaults to Output', () => {
