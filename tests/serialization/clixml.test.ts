@@ -144,6 +144,11 @@ describe('importing a file as PowerShell writes it', () => {
     expect(() => decodeClixmlBytes(Buffer.from([0x3c, 0x4f, 0xff, 0xfe, 0xfd]))).toThrow(/not valid UTF-8 text/);
   });
 
+  test('an XML declaration, comments and a BOM around the document are accepted', () => {
+    const text = '\ufeff<?xml version="1.0" encoding="utf-8"?>\n<!-- exported -->\n' + fixture.replace('<S>plain string</S>', '<!-- c --><S>plain string</S>');
+    expect(convertFromClixml(text)[3]).toBe('plain string');
+  });
+
   test('the stream attribute defaults to Output', () => {
     expect(readClixmlItems(fixture).map((i) => i.stream)).toEqual(Array(6).fill('Output'));
   });
