@@ -965,6 +965,8 @@ export class Tokenizer {
       builder.addText(src.slice(i, j));
       i = j;
     }
+    // A lone backtick at the end of the input makes no word.
+    if (i === pos) return this.token('Unknown', pos, Math.min(pos + 1, this.length));
     const t = this.token('Generic', pos, i);
     t.node = this.stringNode(builder, pos, i, 'bareword');
     this.stringCache.set(pos, t);
