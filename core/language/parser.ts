@@ -40,6 +40,8 @@ import {
   isIdentStart,
   isSingleQuote,
   isCommandTerminator,
+  extentStartOffset,
+  extentEndOffset,
 } from './tokenizer';
 
 export { ParseError } from './parse-error';
@@ -117,10 +119,10 @@ const STREAM_NAMES: Record<RedirectionAst['from'], string> = {
 };
 
 function startOf(node: { extent: Extent }): number {
-  return node.extent.start.offset;
+  return extentStartOffset(node.extent);
 }
 function endOf(node: { extent: Extent }): number {
-  return node.extent.end.offset;
+  return extentEndOffset(node.extent);
 }
 
 // State shared by the parser of a script and the parsers of `$( … )` inside its strings.

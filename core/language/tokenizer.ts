@@ -50,13 +50,53 @@ export class SourceText {
   }
 
   extent(start: number, end: number): Extent {
-    return { start: this.position(start), end: this.position(end), text: this.text.slice(start, end) };
+    return new SourceExtent(this, start, end);
   }
 
   error(errorId: string, start: number, end: number, args: string[] = [], incompleteInput = false): ParseError {
     const entry = { errorId, message: parseErrorMessage(errorId, ...args), extent: this.extent(start, end) };
     return new ParseError([incompleteInput ? { ...entry, incompleteInput: true } : entry]);
   }
+}
+
+// An extent that works out its line, column and text only when asked: most nodes' extents are
+// never read, and a parse creates one per node.
+export class SourceExtent implements Extent {
+  private readonly source: SourceText;
+  readonly startOffset: number;
+  readonly endOffset: number;
+  private startPosition: Position | undefined;
+  private endPosition: Position | undefined;
+
+  constructor(source: SourceText, start: number, end: number) {
+    this.source = source;
+    this.startOffset = start;
+    this.endOffset = end;
+  }
+
+  get start(): Position {
+    return (this.startPosition ??= this.source.position(this.startOffset));
+  }
+
+  get end(): Position {
+    return (this.endPosition ??= this.source.position(this.endOffset));
+  }
+
+  get text(): string {
+    return this.source.text.slice(this.startOffset, this.endOffset);
+  }
+
+  toJSON(): { start: Position; end: Position; text: string } {
+    return { start: this.start, end: this.end, text: this.text };
+  }
+}
+
+// Offsets of an extent without working out lines and columns.
+export function extentStartOffset(extent: Extent): number {
+  return extent instanceof SourceExtent ? extent.startOffset : extent.start.offset;
+}
+export function extentEndOffset(extent: Extent): number {
+  return extent instanceof SourceExtent ? extent.endOffset : extent.end.offset;
 }
 
 // ---- Character classes -------------------------------------------------------------------------
@@ -232,6 +272,7 @@ class PartsBuilder {
   parts: (string | ExpressionAst)[] = [];
   literal = '';
   hasExpressions = false;
+  hasSubExpressions = false;
 
   addText(text: string): void {
     this.literal += text;
@@ -296,8 +337,8 @@ export class Tokenizer {
   private readonly src: string;
   private readonly length: number;
   private readonly parseSubExpression: SubExpressionParser;
-  // Strings are scanned once even when the parser looks at the same offset in both modes; a
-  // string holding `$( … )` would otherwise be re-parsed once per look.
+  // Strings holding `$( … )` are scanned once even when the parser looks at the same offset
+  // again; nested ones would otherwise be re-parsed once per look, exponentially.
   private readonly stringCache = new Map<number, Token>();
 
   constructor(source: SourceText, parseSubExpression: SubExpressionParser) {
@@ -720,15 +761,12 @@ export class Tokenizer {
   // ---- Strings ----
 
   private scanSingleQuoted(pos: number): Token {
-    const cached = this.stringCache.get(pos);
-    if (cached) return cached;
     let value = '';
     const end = this.scanSingleQuotedBody(pos, (text) => {
       value += text;
     });
     const t = this.token('String', pos, end);
     t.node = { kind: 'StringConstant', value, quote: 'single', extent: this.source.extent(pos, end) };
-    this.stringCache.set(pos, t);
     return t;
   }
 
@@ -763,7 +801,7 @@ export class Tokenizer {
     const end = this.scanDoubleQuotedBody(pos, builder);
     const t = this.token('String', pos, end);
     t.node = this.stringNode(builder, pos, end, 'double');
-    this.stringCache.set(pos, t);
+    if (builder.hasSubExpressions) this.stringCache.set(pos, t);
     return t;
   }
 
@@ -841,6 +879,7 @@ export class Tokenizer {
     if (src.charCodeAt(i + 1) === LPAREN) {
       const { statements, end } = this.parseSubExpression(i + 2);
       builder.addExpression({ kind: 'SubExpression', statements, extent: this.source.extent(i, end) });
+      builder.hasSubExpressions = true;
       return end;
     }
     const variable = this.scanVariable(i, true);
@@ -921,7 +960,7 @@ export class Tokenizer {
     } else {
       t.node = { kind: 'StringConstant', value: builder.finish().join(''), quote: 'here-single', extent: this.source.extent(pos, end) };
     }
-    this.stringCache.set(pos, t);
+    if (builder.hasSubExpressions) this.stringCache.set(pos, t);
     return t;
   }
 
@@ -969,7 +1008,7 @@ export class Tokenizer {
     if (i === pos) return this.token('Unknown', pos, Math.min(pos + 1, this.length));
     const t = this.token('Generic', pos, i);
     t.node = this.stringNode(builder, pos, i, 'bareword');
-    this.stringCache.set(pos, t);
+    if (builder.hasSubExpressions) this.stringCache.set(pos, t);
     return t;
   }
 
