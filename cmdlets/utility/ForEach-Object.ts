@@ -11,7 +11,7 @@ export default defineCmdlet({
   defaultParameterSet: 'ScriptBlockSet',
   parameters: [
     { name: 'InputObject', type: 'object', valueFromPipeline: true, description: 'The objects to process.' },
-    { name: 'Process', type: 'object[]', mandatory: true, position: 0, valueFromRemainingArguments: true, sets: ['ScriptBlockSet'], description: 'Script blocks run for each object, with $_ as the object.' },
+    { name: 'Process', type: 'scriptblock[]', mandatory: true, position: 0, valueFromRemainingArguments: true, sets: ['ScriptBlockSet'], description: 'Script blocks run for each object, with $_ as the object.' },
     { name: 'Begin', type: 'scriptblock', sets: ['ScriptBlockSet'], description: 'A script block run before the first object.' },
     { name: 'End', type: 'scriptblock', sets: ['ScriptBlockSet'], description: 'A script block run after the last object.' },
     { name: 'MemberName', type: 'string', mandatory: true, position: 0, sets: ['PropertyAndMethodSet'], description: 'A property to get or a method to call on each object.' },

@@ -55,7 +55,7 @@ const dotnetTypeOf: Record<ParameterType, string> = {
   string: 'System.String', 'string[]': 'System.String[]', int: 'System.Int32', 'int[]': 'System.Int32[]',
   long: 'System.Int64', double: 'System.Double', bool: 'System.Boolean',
   switch: 'System.Management.Automation.SwitchParameter', version: 'System.Version',
-  datetime: 'System.DateTime', scriptblock: 'System.Management.Automation.ScriptBlock',
+  datetime: 'System.DateTime', scriptblock: 'System.Management.Automation.ScriptBlock', 'scriptblock[]': 'System.Management.Automation.ScriptBlock[]',
   hashtable: 'System.Collections.Hashtable', object: 'System.Object', 'object[]': 'System.Object[]',
 };
 
@@ -185,6 +185,8 @@ function coerceToParameterType(type: ParameterType, value: unknown): unknown {
       return convertTo(value, 'datetime');
     case 'hashtable':
       return convertTo(value, 'hashtable');
+    case 'scriptblock[]':
+      return toArray(value).map((v) => coerceToParameterType('scriptblock', v));
     case 'scriptblock': {
       const v = Array.isArray(value) && value.length === 1 ? value[0] : value;
       if (v !== null && typeof v === 'object' && (v as { isScriptBlock?: boolean }).isScriptBlock) return v;
@@ -342,10 +344,16 @@ export function bindArguments(meta: CommandMeta, args: CommandArgument[]): Stati
       // already has (a script block goes to -FilterScript), then the default set's.
       const arg = remaining[0];
       const p =
-        (atPos.length > 1 ? atPos.find((x) => x.type !== 'object' && x.type !== 'string' && matchesWithoutConversion(x.type, arg.value)) : undefined) ??
+        (atPos.length > 1 ? atPos.find((x) => x.type !== 'object' && x.type !== 'object[]' && matchesWithoutConversion(x.type, arg.value)) : undefined) ??
         atPos.find((x) => meta.defaultParameterSet && setsOf(x).includes(meta.defaultParameterSet)) ??
         atPos[0];
       if (!p) continue;
+      if (p.valueFromRemainingArguments) {
+        // `Write-Output a b c`: a remaining-arguments parameter at a position takes them all.
+        const values = remaining.splice(0).map((r) => r.value);
+        bound.set(p.name, coerceArgument(meta, p, values.length === 1 ? values[0] : values, arg.extent));
+        continue;
+      }
       remaining.shift();
       bound.set(p.name, coerceArgument(meta, p, arg.value, arg.extent));
       const ps = setsOf(p);
@@ -428,6 +436,7 @@ function matchesWithoutConversion(type: ParameterType, v: unknown): boolean {
     case 'hashtable':
       return v instanceof Hashtable;
     case 'scriptblock':
+    case 'scriptblock[]':
       return typeof v === 'object' && v !== null && (v as { isScriptBlock?: boolean }).isScriptBlock === true;
   }
 }

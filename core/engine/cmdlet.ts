@@ -13,7 +13,7 @@ export type ParameterType =
   | 'int' | 'int[]' | 'long' | 'double'
   | 'bool' | 'switch'
   | 'version' | 'datetime'
-  | 'scriptblock' | 'hashtable'
+  | 'scriptblock' | 'scriptblock[]' | 'hashtable'
   | 'object' | 'object[]';
 
 export interface ParameterDecl {

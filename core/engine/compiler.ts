@@ -1,7 +1,8 @@
 // Compiles the syntax tree into JavaScript closures. Each node becomes a Code: synchronous when
 // nothing under it can wait (no command calls), asynchronous otherwise, so expression-only script
 // blocks such as `{ $_ % 3 -eq 0 }` run as plain function calls with no Promise per object.
-// Rule: a synchronous Code always runs with a frame whose `out` is synchronous (a buffer).
+// Rule: a synchronous Code always runs with a frame whose `out` is synchronous (a buffer or a
+// bridgeSink in front of a sink that may wait).
 
 import type {
   AssignmentAst, CommandAst, ExpressionAst, ExpandableStringAst, ForEachAst, IfAst, IndexAst, PipelineAst,
@@ -14,7 +15,7 @@ import { getMember, getStaticMember, invokeMethod, setMember } from './members';
 import {
   add, arithmetic, compareOp, containsOp, formatOp, joinOp, rangeOp, regexMatch, replaceOp, splitOp, typeOp,
 } from './operators';
-import { ControlFlowSignal, ExpressionProcessor, isPromise, MaybePromise, Processor, runPipeline, Sink, writeEnumerated } from './pipeline';
+import { bridgeSink, ControlFlowSignal, ExpressionProcessor, isPromise, MaybePromise, Processor, runPipeline, Sink, writeEnumerated } from './pipeline';
 import { createProcessor } from './commands';
 import { ScriptBlock } from './scriptblock';
 import type { Scope, SessionState } from './session';
@@ -164,11 +165,11 @@ function compileBlock(stmts: StatementAst[]): Code {
   });
 }
 
-/** A synchronous statement inside an asynchronous block: buffer its output, then pass it on. */
+/** A synchronous statement inside an asynchronous block: its output is bridged to the block's sink. */
 async function runSyncStatement(c: Code, f: Frame): Promise<void> {
   const outer = f.out;
-  const buf: unknown[] = [];
-  f.out = (v) => void buf.push(v);
+  const bridge = bridgeSink(outer);
+  f.out = bridge.sink;
   let failure: unknown = null;
   try {
     c.run(f);
@@ -177,10 +178,7 @@ async function runSyncStatement(c: Code, f: Frame): Promise<void> {
   } finally {
     f.out = outer;
   }
-  for (const v of buf) {
-    const r = outer(v);
-    if (r) await r;
-  }
+  await bridge.finish();
   if (failure) throw failure;
 }
 
@@ -1006,7 +1004,7 @@ function compileInvoke(e: InvokeMemberAst): Code {
       const n = toDisplayString(await name.run(f));
       const a: unknown[] = [];
       for (const x of args) a.push(await x.run(f));
-      if (t instanceof ScriptBlock && /^invoke/i.test(n)) return unwrapCollected(await invokeScriptBlock(t, f, { args: a, newScope: true }));
+      if (t instanceof ScriptBlock && /^invoke/i.test(n)) return unwrapCollected(await invokeWithArguments(t, f, a));
       return await wrap(() => invokeMethod(t, n, a));
     });
   }
@@ -1047,6 +1045,15 @@ function indexValue(t: unknown, i: unknown, extent: Extent): unknown {
 function compileIndex(e: IndexAst): Code {
   const extent = e.extent;
   return combine([compileExpr(e.target), compileExpr(e.index)], ([t, i]) => indexValue(t, i, extent));
+}
+
+/** `$sb.Invoke(a, b)`: arguments bind to the block's param() as positional arguments. */
+async function invokeWithArguments(sb: ScriptBlock, f: Frame, args: unknown[]): Promise<unknown[]> {
+  if (!sb.ast.paramBlock && !sb.ast.begin && !sb.ast.process) return invokeScriptBlock(sb, f, { args, newScope: true });
+  const out: unknown[] = [];
+  const proc = createProcessor(sb, args.map((value) => ({ kind: 'positional', value, extent: null })), f, { extent: sb.ast.extent, script: sb.script });
+  await runPipeline([proc], null, (v) => void out.push(v));
+  return out;
 }
 
 // ---- Entry points for the rest of the engine ------------------------------------------------

@@ -71,6 +71,39 @@ export class ErrorRecord {
   toString(): string {
     return this.message;
   }
+
+  /** What scripts read from `$_` in a catch block: `$_.Exception.Message`, `$_.FullyQualifiedErrorId`, … */
+  getMember(name: string): unknown {
+    switch (name.toLowerCase()) {
+      case 'exception':
+        return { psTypeName: this.exceptionType, Message: this.message, getMember: (n: string) => (n.toLowerCase() === 'message' ? this.message : undefined), toString: () => this.message };
+      case 'fullyqualifiederrorid':
+        return this.fullyQualifiedErrorId;
+      case 'categoryinfo': {
+        const info = this.categoryInfo();
+        const exShort = this.exceptionType.slice(this.exceptionType.lastIndexOf('.') + 1);
+        const values: Record<string, unknown> = { category: this.category, reason: exShort, activity: this.invocationInfo?.commandName ?? '', targetname: this.targetObject === null ? '' : String(this.targetObject) };
+        return { getMember: (n: string) => values[n.toLowerCase()], toString: () => info };
+      }
+      case 'targetobject':
+        return this.targetObject;
+      case 'invocationinfo': {
+        const ii = this.invocationInfo;
+        const values: Record<string, unknown> = {
+          mycommand: ii?.commandName ?? null,
+          scriptlinenumber: ii?.extent?.start.line ?? 0,
+          offsetinline: ii?.extent?.start.column ?? 0,
+          scriptname: ii?.script?.name ?? '',
+          line: ii?.extent && ii.script ? (ii.script.text.split(/\r?\n/)[ii.extent.start.line - 1] ?? '') : '',
+        };
+        return { getMember: (n: string) => values[n.toLowerCase()], toString: () => 'System.Management.Automation.InvocationInfo' };
+      }
+      case 'errordetails':
+      case 'scriptstacktrace':
+        return null;
+    }
+    return undefined;
+  }
 }
 
 /**

@@ -50,6 +50,36 @@ export function writeEnumerated(sink: Sink, value: unknown): MaybePromise {
   return sink(value);
 }
 
+/**
+ * Lets synchronous code write to a sink that may be asynchronous, without buffering when it is
+ * not: objects go straight downstream (so `while ($true) { $i++; $i } | Select-Object -First 3`
+ * streams and stops); once downstream returns a Promise, later objects queue behind it in order.
+ * `finish()` waits for the queue. Errors thrown synchronously downstream (StopUpstream) reach the
+ * writer at once, as they must.
+ */
+export function bridgeSink(downstream: Sink): { sink: (v: unknown) => void; finish: () => MaybePromise } {
+  let pending: Promise<void> | null = null;
+  const queue: unknown[] = [];
+  const drain = async (): Promise<void> => {
+    while (queue.length) {
+      const r = downstream(queue.shift());
+      if (r) await r;
+    }
+    pending = null;
+  };
+  return {
+    sink: (v) => {
+      if (pending) {
+        queue.push(v);
+        return;
+      }
+      const r = downstream(v);
+      if (r) pending = r.then(drain);
+    },
+    finish: () => pending ?? undefined,
+  };
+}
+
 export interface Processor {
   readonly commandName: string;
   /** Set by the runner before begin: whether objects will arrive from upstream. */

@@ -5,7 +5,7 @@ import type { Extent } from '../language/ast';
 import type { ParseError } from '../language/parse-error';
 import { newFrame, runBlockWithReturn } from './compiler';
 import { ErrorRecord, RuntimeException } from './errors';
-import { Processor, runPipeline, Sink, writeEach, isPromise } from './pipeline';
+import { bridgeSink, Processor, runPipeline, Sink } from './pipeline';
 import { ScriptBlock } from './scriptblock';
 import { HostUI, SessionState, Scope } from './session';
 import { reportError } from './streams';
@@ -147,12 +147,11 @@ export class Runspace {
         const f = newFrame(s.global, s, sink, sb.script);
         if (code.async) await runBlockWithReturn(code, f);
         else {
-          const buf: unknown[] = [];
+          const bridge = bridgeSink(sink);
           try {
-            runBlockWithReturn(code, newFrame(s.global, s, (v) => void buf.push(v), sb.script));
+            runBlockWithReturn(code, newFrame(s.global, s, bridge.sink, sb.script));
           } finally {
-            const r = writeEach(sink, buf);
-            if (isPromise(r)) await r;
+            await bridge.finish();
           }
         }
       }

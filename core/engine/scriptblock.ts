@@ -6,7 +6,7 @@ import type { ParameterDecl, ParameterType } from './cmdlet';
 import { bindArguments, bindPipelineInput, CommandArgument, CommandMeta, missingMandatory, missingMandatoryError, resolveParameterSet, StaticBinding, takesPipelineInput, commonParameterNames } from './binder';
 import { SwitchParameter } from './coerce';
 import { ErrorRecord, RuntimeException, ScriptSource, StopUpstreamException } from './errors';
-import { CommandStreams, InvocationSite, isPromise, MaybePromise, Processor, Sink, writeEach } from './pipeline';
+import { bridgeSink, CommandStreams, InvocationSite, isPromise, MaybePromise, Processor, Sink } from './pipeline';
 import type { Scope, SessionState } from './session';
 import { Hashtable } from './values';
 import type { CompiledScriptBlock, Frame } from './compiler';
@@ -202,15 +202,15 @@ export class FunctionProcessor implements Processor {
     if (!code) return;
     const invoke = compiler().runBlockWithReturn;
     if (!code.async) {
-      const buf: unknown[] = [];
+      const bridge = bridgeSink(this.output);
       try {
-        invoke(code, this.frame((v) => void buf.push(v)));
-      } finally {
-        // Output written before an error still flows downstream.
-        const w = writeEach(this.output, buf);
-        if (w) return w;
+        invoke(code, this.frame(bridge.sink));
+      } catch (e) {
+        const pending = bridge.finish();
+        if (pending) return pending.then(() => Promise.reject(e));
+        throw e;
       }
-      return;
+      return bridge.finish();
     }
     return invoke(code, this.frame(this.output)) as Promise<void>;
   }
