@@ -14,6 +14,7 @@ const path = require('node:path');
 const DIST = path.join(__dirname, '..', 'dist', 'core', 'wim');
 
 function child(op, args) {
+  settle();
   const r = spawnSync(process.execPath, [__filename, '--child', op, ...args], { encoding: 'utf8', maxBuffer: 16 << 20 });
   if (r.status !== 0) throw new Error(`child ${op} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop());
@@ -38,7 +39,13 @@ async function runChild(op, args) {
   process.stdout.write(JSON.stringify({ ms, maxRssMiB: process.resourceUsage().maxRSS / 1024, ...extra }) + '\n');
 }
 
+/** Flushes dirty pages so one step's writeback does not throttle the next one's writes. */
+function settle() {
+  spawnSync('sync');
+}
+
 function timed(cmd, args) {
+  settle();
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);

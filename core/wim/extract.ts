@@ -4,7 +4,8 @@
 // archive says can redirect a write outside the destination.
 
 import { constants } from 'node:fs';
-import { link, lutimes, mkdir, open, readdir, stat, symlink, utimes, type FileHandle } from 'node:fs/promises';
+import { closeSync, linkSync, lutimesSync, mkdirSync, openSync, readdirSync, statSync, symlinkSync, utimesSync } from 'node:fs';
+import { open as openAsync, writeFile, type FileHandle } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { filetimeToDate, type WimEntry, type WimReader } from './reader';
 
@@ -34,24 +35,28 @@ function linkText(dir: string[], target: string): string {
   return rel === '' ? '.' : rel;
 }
 
+/** Bounds the data handed to the thread pool and not yet written. */
+const MAX_INFLIGHT_BYTES = 64 << 20;
+const MAX_INFLIGHT_OPS = 32;
+
 export async function extractImage(reader: WimReader, imageIndex: number, destDir: string, opts: ExtractOptions = {}): Promise<ExtractResult> {
   const entries = await reader.entryList(imageIndex);
-  await mkdir(destDir, { recursive: true });
-  const st = await stat(destDir);
-  if (!st.isDirectory()) throw new Error(`${destDir} is not a directory`);
-  if ((await readdir(destDir)).length > 0) throw new Error(`${destDir} is not empty; extract into an empty directory`);
+  mkdirSync(destDir, { recursive: true });
+  if (!statSync(destDir).isDirectory()) throw new Error(`${destDir} is not a directory`);
+  if (readdirSync(destDir).length > 0) throw new Error(`${destDir} is not empty; extract into an empty directory`);
   const result: ExtractResult = { directories: 0, files: 0, symlinks: 0, bytes: 0, skippedStreams: 0, skippedReparsePoints: 0 };
   const fsPath = (e: WimEntry): string => join(destDir, ...e.path);
 
-  // 1. Directories, parents first (entries are in directory order).
+  // 1. Directories, parents first (entries are in directory order). Metadata operations are
+  //    synchronous: each is a quick system call, and a thread-pool round trip would cost more.
   for (const e of entries) {
     if (e.kind !== 'directory' || e.path.length === 0) continue;
-    await mkdir(fsPath(e));
+    mkdirSync(fsPath(e));
     result.directories++;
   }
   // 2. Files: each blob read once, in archive order, and written to every file holding it;
   //    further members of a hard-link group become links to the first.
-  const byBlob = new Map<string, WimEntry[]>();
+  const byBlob = new Map<string, string[]>();
   const linkFirst = new Map<string, WimEntry>();
   const links: [WimEntry, WimEntry][] = [];
   for (const e of entries) {
@@ -68,43 +73,79 @@ export async function extractImage(reader: WimReader, imageIndex: number, destDi
     }
     result.files++;
     if (!e.sha1) {
-      const fh = await open(fsPath(e), CREATE_FLAGS, 0o644);
-      await fh.close();
+      closeSync(openSync(fsPath(e), CREATE_FLAGS, 0o644));
       continue;
     }
     let l = byBlob.get(e.sha1);
     if (!l) byBlob.set(e.sha1, (l = []));
-    l.push(e);
+    l.push(fsPath(e));
   }
   const order = [...byBlob.keys()].sort((a, b) => reader.blob(a)!.res.offset - reader.blob(b)!.res.offset);
-  for (const sha1 of order) {
-    const targets = byBlob.get(sha1)!;
-    const fhs: FileHandle[] = [];
-    try {
-      for (const t of targets) fhs.push(await open(fsPath(t), CREATE_FLAGS, 0o644));
-      let at = 0;
-      const inflight: Promise<unknown>[] = [];
-      for await (const piece of reader.blobPieces(sha1, '/' + targets[0].path.join('/'))) {
-        // Keep a couple of pieces in flight so the thread pool writes while we read and hash.
-        while (inflight.length >= 2 * fhs.length) await inflight.shift();
-        for (const fh of fhs) {
-          const w = fh.write(piece, 0, piece.length, at);
-          w.catch(() => undefined); // observed when awaited
-          inflight.push(w);
-        }
-        at += piece.length;
-      }
-      await Promise.all(inflight);
-      result.bytes += at * targets.length;
-    } finally {
-      await Promise.all(fhs.map((f) => f.close()));
+
+  // Writes run in the thread pool while this thread reads and hashes the next blobs.
+  const inflight = new Set<Promise<void>>();
+  let inflightBytes = 0;
+  let failure: unknown = null;
+  const track = (p: Promise<void>, bytes: number): void => {
+    inflightBytes += bytes;
+    const t = p.then(
+      () => { inflightBytes -= bytes; inflight.delete(t); },
+      (e) => { inflightBytes -= bytes; inflight.delete(t); failure ??= e; },
+    );
+    inflight.add(t);
+  };
+  const room = async (bytes: number): Promise<void> => {
+    while (inflight.size > 0 && (inflightBytes + bytes > MAX_INFLIGHT_BYTES || inflight.size >= MAX_INFLIGHT_OPS)) await Promise.race(inflight);
+    if (failure) throw failure;
+  };
+  // Open files of the blob being streamed (blobs larger than one piece).
+  let open: { sha1: string; fds: FileHandle[]; at: number; writes: Promise<void>[] } | null = null;
+  const writeAll = async (fh: FileHandle, data: Buffer, at: number): Promise<void> => {
+    let done = 0;
+    while (done < data.length) {
+      const { bytesWritten } = await fh.write(data, done, data.length - done, at + done);
+      done += bytesWritten;
     }
-  }
-  for (const [e, first] of links) await link(fsPath(first), fsPath(e));
+  };
+  await reader.forEachBlob(order, async (sha1, piece, last) => {
+    const paths = byBlob.get(sha1)!;
+    if (!open && last) {
+      // Whole blob in one piece (verified): one write per target file.
+      for (const p of paths) {
+        await room(piece.length);
+        track(writeFile(p, piece, { flag: CREATE_FLAGS, mode: 0o644 }), piece.length);
+      }
+      result.bytes += piece.length * paths.length;
+      return;
+    }
+    if (!open) open = { sha1, fds: await Promise.all(paths.map((p) => openAsync(p, CREATE_FLAGS, 0o644))), at: 0, writes: [] };
+    const o = open;
+    for (const fd of o.fds) {
+      await room(piece.length);
+      const w = writeAll(fd, piece, o.at);
+      o.writes.push(w.catch(() => undefined));
+      track(w, piece.length);
+    }
+    o.at += piece.length;
+    if (last) {
+      open = null;
+      result.bytes += o.at * paths.length;
+      // Close once this blob's writes are done, without holding up the next blob.
+      track(Promise.all(o.writes).then(() => Promise.all(o.fds.map((f) => f.close()))).then(() => undefined), 0);
+    }
+  }).catch(async (e) => {
+    await Promise.allSettled(inflight);
+    const o = open as { fds: FileHandle[] } | null;
+    if (o) await Promise.allSettled(o.fds.map((f) => f.close()));
+    throw e;
+  });
+  await Promise.all(inflight);
+  if (failure) throw failure;
+  for (const [e, first] of links) linkSync(fsPath(first), fsPath(e));
   // 3. Symlinks, last: no later write goes through them.
   for (const e of entries) {
     if (e.kind !== 'symlink') continue;
-    await symlink(linkText(e.path.slice(0, -1), e.linkTarget!), fsPath(e));
+    symlinkSync(linkText(e.path.slice(0, -1), e.linkTarget!), fsPath(e));
     result.symlinks++;
   }
   // 4. Times, deepest first so creating children does not disturb a directory's times.
@@ -114,8 +155,12 @@ export async function extractImage(reader: WimReader, imageIndex: number, destDi
       const at = filetimeToDate(e.times.lastAccess);
       const mt = filetimeToDate(e.times.lastWrite);
       if (!(Number.isFinite(at.getTime()) && Number.isFinite(mt.getTime()))) continue;
-      if (e.kind === 'symlink') await lutimes(fsPath(e), at, mt).catch(() => undefined);
-      else await utimes(e.path.length ? fsPath(e) : destDir, at, mt).catch(() => undefined);
+      try {
+        if (e.kind === 'symlink') lutimesSync(fsPath(e), at, mt);
+        else utimesSync(e.path.length ? fsPath(e) : destDir, at, mt);
+      } catch {
+        // Times outside what the file system can store are not worth failing the extraction.
+      }
     }
   }
   return result;
