@@ -889,7 +889,17 @@ class Parser {
     }
     const elements: (CommandAst | CommandExpressionAst)[] = [first];
     for (;;) {
-      const pipe = this.peek(CMD);
+      let pipe = this.peek(CMD);
+      if (pipe.kind === 'NewLine') {
+        // PowerShell 7: a line starting with `|` continues the pipeline of the line before.
+        const save = this.pos;
+        this.skipNewlines();
+        pipe = this.peek(CMD);
+        if (pipe.kind !== 'Pipe') {
+          this.pos = save;
+          break;
+        }
+      }
       if (pipe.kind !== 'Pipe') break;
       this.consume(pipe);
       this.skipNewlines();

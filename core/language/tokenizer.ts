@@ -452,7 +452,9 @@ export class Tokenizer {
       const number = this.scanNumber(pos, false);
       if (number) {
         if (!number.valid) {
-          throw this.source.error('BadNumericConstant', pos, number.end, [src.slice(pos, number.end)]);
+          let end = number.end;
+          while (isIdentChar(src.charCodeAt(end))) end++;
+          throw this.source.error('BadNumericConstant', pos, end, [src.slice(pos, end)]);
         }
         return this.numberToken(pos, number);
       }

@@ -61,6 +61,7 @@ const CASES: [string, string, string, number, number][] = [
   ['++5', 'OperatorRequiresVariableOrProperty', "The '++' operator works only on variables or on properties.", 1, 3],
   ['1.5L', 'BadNumericConstant', 'The numeric constant 1.5L is not valid.', 1, 1],
   ['$x = 1e400', 'BadNumericConstant', 'The numeric constant 1e400 is not valid.', 1, 6],
+  ['$x -eq 5abc', 'BadNumericConstant', 'The numeric constant 5abc is not valid.', 1, 8],
   ['$x.', 'MissingPropertyName', 'Missing property name after reference operator.', 1, 4],
 
   // Pipelines, commands, redirection.

@@ -18,6 +18,11 @@ describe('statement separation', () => {
     expect(firstPipeline('Get-Foo |\n  Select-Object Name |\n\n  Sort-Object').elements).toHaveLength(3);
   });
 
+  test('a line starting with | continues the pipeline above (PowerShell 7)', () => {
+    expect(firstPipeline('Get-Foo\n  | Select-Object Name\n  # note\n\n  | Sort-Object').elements).toHaveLength(3);
+    expect(statements('Get-Foo\nGet-Bar').map((s) => s.kind)).toEqual(['Pipeline', 'Pipeline']);
+  });
+
   test('a backtick at the end of a line continues it', () => {
     expect(command('Get-Foo `\n  -Name x `\r\n  -Force')).toMatchObject({
       elements: [param('Name'), arg(bare('x')), param('Force')],
