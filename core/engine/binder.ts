@@ -462,8 +462,36 @@ export function bindPipelineInput(
   staticBinding: StaticBinding,
   input: unknown,
 ): { bound: Map<string, unknown>; sets: Set<string>; boundNow: string[] } {
+  // The default parameter set is tried first when it is still possible, as PowerShell does.
+  const def = meta.defaultParameterSet;
+  if (def && staticBinding.candidateSets.has(def) && staticBinding.candidateSets.size > 1) {
+    const first = bindPipelineInSets(meta, staticBinding, input, new Set([def]));
+    if (first.boundNow.length) return first;
+  }
+  const r = bindPipelineInSets(meta, staticBinding, input, staticBinding.candidateSets);
+  if (r.boundNow.length === 0) {
+    if (r.firstError) throw r.firstError;
+    throw bindingError(
+      meta,
+      'InputObjectNotBound',
+      'The input object cannot be bound to any parameters for the command either because the command does not take pipeline input or the input and its properties do not match any of the parameters that take pipeline input.',
+      'InvalidArgument',
+      input,
+    );
+  }
+  if (r.sets.size === 0) throw ambiguousSet(meta);
+  return r;
+}
+
+/** One binding attempt within some sets: by value without conversion, by property name, by value with conversion. */
+function bindPipelineInSets(
+  meta: CommandMeta,
+  staticBinding: StaticBinding,
+  input: unknown,
+  within: Set<string>,
+): { bound: Map<string, unknown>; sets: Set<string>; boundNow: string[]; firstError: RuntimeException | null } {
   const bound = new Map(staticBinding.bound);
-  let sets = new Set(staticBinding.candidateSets);
+  let sets = new Set(within);
   const boundNow: string[] = [];
   const take = (p: ParameterDecl, value: unknown) => {
     bound.set(p.name, value);
@@ -473,26 +501,24 @@ export function bindPipelineInput(
   };
   const open = () => meta.parameters.filter((p) => !bound.has(p.name) && inSets(p, sets));
 
-  let byValue = open().filter((p) => p.valueFromPipeline);
-  // Within the possible sets prefer the default set's parameter.
-  byValue.sort((a, b) => Number(setsOf(b).includes(meta.defaultParameterSet ?? '')) - Number(setsOf(a).includes(meta.defaultParameterSet ?? '')));
-  const exact = byValue.find((p) => matchesWithoutConversion(p.type, input) && !(p.type === 'object' && byValue.some((q) => q !== p && matchesWithoutConversion(q.type, input) && q.type !== 'object' && q.type !== 'object[]')));
   let firstError: RuntimeException | null = null;
+  const byValue = open().filter((p) => p.valueFromPipeline);
+  // A typed parameter that the object already fits beats one that takes any object.
+  const exact =
+    byValue.find((p) => p.type !== 'object' && p.type !== 'object[]' && matchesWithoutConversion(p.type, input)) ??
+    byValue.find((p) => p.type === 'object' || p.type === 'object[]');
   if (exact) take(exact, coerceArgument(meta, exact, input, null));
   else {
-    for (const p of open().filter((x) => x.valueFromPipelineByPropertyName)) {
-      const { found, value } = propertyFor(input, p);
-      if (!found) continue;
+    for (const p of open().filter((x) => x.valueFromPipelineByPropertyName && propertyFor(input, x).found)) {
       try {
-        take(p, coerceArgument(meta, p, value, null));
+        take(p, coerceArgument(meta, p, propertyFor(input, p).value, null));
       } catch (e) {
         if (!(e instanceof RuntimeException)) throw e;
         firstError ??= e;
       }
     }
     if (boundNow.length === 0) {
-      byValue = open().filter((p) => p.valueFromPipeline);
-      for (const p of byValue) {
+      for (const p of open().filter((x) => x.valueFromPipeline)) {
         try {
           take(p, coerceArgument(meta, p, input, null));
           break;
@@ -503,18 +529,7 @@ export function bindPipelineInput(
       }
     }
   }
-  if (boundNow.length === 0) {
-    if (firstError) throw firstError;
-    throw bindingError(
-      meta,
-      'InputObjectNotBound',
-      'The input object cannot be bound to any parameters for the command either because the command does not take pipeline input or the input and its properties do not match any of the parameters that take pipeline input.',
-      'InvalidArgument',
-      input,
-    );
-  }
-  if (sets.size === 0) throw ambiguousSet(meta);
-  return { bound, sets, boundNow };
+  return { bound, sets, boundNow, firstError };
 }
 
 /** Picks the parameter set: the only one left, the default, or the one whose mandatory parameters are all bound. */
