@@ -112,8 +112,12 @@ export function buildLengths(freqs: Uint32Array, maxLen: number): Uint8Array {
     lens[syms[0] === 0 ? 1 : 0] = 1;
     return lens;
   }
-  // Two-queue Huffman construction over leaves sorted by frequency.
-  syms.sort((a, b) => freqs[a] - freqs[b] || a - b);
+  // Two-queue Huffman construction over leaves sorted by frequency (numeric sort of packed
+  // frequency/symbol keys: much faster than a comparator).
+  const keys = new Float64Array(syms.length);
+  for (let i = 0; i < syms.length; i++) keys[i] = freqs[syms[i]] * 65536 + syms[i];
+  keys.sort();
+  for (let i = 0; i < syms.length; i++) syms[i] = keys[i] % 65536;
   const m = syms.length;
   const weight = new Float64Array(2 * m);
   const parent = new Int32Array(2 * m);

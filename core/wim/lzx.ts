@@ -186,7 +186,7 @@ export function lzxDecompress(src: Buffer, out: Buffer, outLen: number): void {
       if (mlen > outLen - o) throw new WimFormatError('LZX chunk: match runs past the end of the chunk');
       let from = o - off;
       const stop = o + mlen;
-      if (off >= mlen) {
+      if (off >= mlen && mlen > 32) {
         out.copyWithin(o, from, from + mlen);
         o = stop;
       } else while (o < stop) out[o++] = out[from++];

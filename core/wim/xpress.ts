@@ -82,10 +82,11 @@ export function xpressDecompress(src: Buffer, out: Buffer, outLen: number): void
     if (off > o) throw new WimFormatError('XPRESS chunk: match refers before the start of the chunk');
     if (mlen > outLen - o) throw new WimFormatError('XPRESS chunk: match runs past the end of the chunk');
     let from = o - off;
-    if (off >= mlen) {
+    if (off >= mlen && mlen > 32) {
       out.copyWithin(o, from, from + mlen);
       o += mlen;
     } else {
+      // Short or overlapping copies: a plain loop beats the builtin's call overhead.
       const end = o + mlen;
       while (o < end) out[o++] = out[from++];
     }
@@ -94,114 +95,145 @@ export function xpressDecompress(src: Buffer, out: Buffer, outLen: number): void
 
 const HASH_BITS = 15;
 const HASH_SIZE = 1 << HASH_BITS;
-const MAX_CHAIN = 24;
-const NICE_LEN = 96;
-const MAX_OFFSET = 65535;
+const MAX_CHAIN = 16;
+const NICE_LEN = 48;
+const LAZY_BELOW = 24;
 
-/** Reusable state of the compressor (one per writer; not shared between concurrent calls). */
+/** Reusable state of the compressor (one per thread; not shared between concurrent calls). */
 export class XpressCompressor {
   private readonly head = new Int32Array(HASH_SIZE);
   private prev = new Int32Array(0);
-  // Parsed sequence: for literals (len 0, byte); for matches (len, offset).
+  // Parsed sequence: literals as (0, byte), matches as (length, offset).
   private seqLen = new Int32Array(0);
   private seqVal = new Int32Array(0);
   private out = Buffer.alloc(0);
 
   /**
-   * Compresses `input` (at most 65536 bytes). Returns the compressed bytes, or null when they
-   * would not be smaller than the input (the caller then stores the chunk raw).
+   * Compresses `input` (at most 65536 bytes). Returns the compressed bytes (a view of an internal
+   * buffer, valid until the next call), or null when they would not be smaller than the input
+   * (the caller then stores the chunk raw).
    */
-  compress(input: Buffer): Buffer | null {
+  compress(input: Uint8Array): Buffer | null {
     const n = input.length;
-    if (n < 16) return null;
+    if (n < 16 || n > 65536) return null;
     if (this.prev.length < n) {
       this.prev = new Int32Array(n);
       this.seqLen = new Int32Array(n + 1);
       this.seqVal = new Int32Array(n + 1);
       this.out = Buffer.alloc(256 + 2 * n + 64);
     }
+    const freqs = new Uint32Array(NUM_SYMS);
+    const ns = this.parse(input, freqs);
+    freqs[256]++; // end-of-stream symbol
+    const lens = buildLengths(freqs, MAX_LEN);
+    // Size estimate before encoding: random data (all literals) is given up on here.
+    let bits = 0;
+    for (let sym = 0; sym < NUM_SYMS; sym++) {
+      if (freqs[sym]) bits += freqs[sym] * (lens[sym] + (sym >= 256 ? (sym - 256) >> 4 : 0));
+    }
+    if (256 + 4 + (bits >> 3) >= n) return null;
+    return this.encode(n, ns, lens);
+  }
+
+  /** Greedy parse with one step of lazy evaluation; fills the sequence and symbol counts. */
+  private parse(input: Uint8Array, freqs: Uint32Array): number {
+    const n = input.length;
     const head = this.head;
     const prev = this.prev;
     head.fill(-1);
     const seqLen = this.seqLen;
     const seqVal = this.seqVal;
-    const freqs = new Uint32Array(NUM_SYMS);
+    const shift = 32 - HASH_BITS;
     let ns = 0;
-    const hashAt = (i: number): number =>
-      (Math.imul((input[i] << 16) | (input[i + 1] << 8) | input[i + 2], 0x9e3779b1) >>> (32 - HASH_BITS));
-    const insert = (i: number): void => {
-      if (i + 2 < n) {
-        const h = hashAt(i);
-        prev[i] = head[h];
-        head[h] = i;
-      }
-    };
-    // Longest match at i among earlier positions (chain walk), as [length, offset].
-    let bestOff = 0;
-    const findMatch = (i: number): number => {
-      if (i + 3 > n) return 0;
-      let best = 0;
-      let cand = head[hashAt(i)];
-      let chain = MAX_CHAIN;
-      const maxLen = n - i;
-      while (cand >= 0 && chain-- > 0) {
-        const off = i - cand;
-        if (off > MAX_OFFSET) break;
-        if (input[cand + best] === input[i + best] && input[cand] === input[i]) {
-          let l = 0;
-          while (l < maxLen && input[cand + l] === input[i + l]) l++;
-          // Offset 1 with length 3 would be symbol 256, which decoders may take as end of stream.
-          if (l > best && !(l === 3 && off === 1)) {
-            best = l;
-            bestOff = off;
-            if (l >= NICE_LEN) break;
-          }
-        }
-        cand = prev[cand];
-      }
-      return best >= 3 ? best : 0;
-    };
     let i = 0;
-    const emitMatch = (len: number, off: number): void => {
-      freqs[256 + ((31 - Math.clz32(off)) << 4) + Math.min(len - 3, 15)]++;
-      seqLen[ns] = len;
-      seqVal[ns++] = off;
-    };
-    const emitLiteral = (b: number): void => {
-      freqs[b]++;
-      seqLen[ns] = 0;
-      seqVal[ns++] = b;
-    };
+    // Positions up to `inserted` (exclusive) are in the hash chains.
+    let inserted = 0;
+    const last3 = n - 2; // positions with 3 bytes ahead
+    let pendLen = 0; // lazy evaluation: a match found at i-1 not yet emitted
+    let pendOff = 0;
     while (i < n) {
-      let len = findMatch(i);
-      let off = bestOff;
-      insert(i);
-      if (len > 0 && len < NICE_LEN && i + 1 < n) {
-        // One step of lazy evaluation: a longer match at the next byte wins over this one.
-        const len2 = findMatch(i + 1);
-        if (len2 > len) {
-          emitLiteral(input[i]);
-          i++;
-          insert(i);
-          len = len2;
-          off = bestOff;
+      // Insert positions up to and including i; find the longest match at i.
+      let bestLen = 0;
+      let bestOff = 0;
+      if (i < last3) {
+        while (inserted < i) {
+          const h = Math.imul((input[inserted] << 16) | (input[inserted + 1] << 8) | input[inserted + 2], 0x9e3779b1) >>> shift;
+          prev[inserted] = head[h];
+          head[h] = inserted;
+          inserted++;
+        }
+        const h = Math.imul((input[i] << 16) | (input[i + 1] << 8) | input[i + 2], 0x9e3779b1) >>> shift;
+        let cand = head[h];
+        prev[i] = cand;
+        head[h] = i;
+        inserted = i + 1;
+        const maxLen = n - i;
+        let chain = pendLen ? MAX_CHAIN >> 1 : MAX_CHAIN;
+        while (cand >= 0 && chain-- > 0) {
+          if (input[cand + bestLen] === input[i + bestLen] && input[cand] === input[i] && input[cand + 1] === input[i + 1]) {
+            let l = 2;
+            while (l < maxLen && input[cand + l] === input[i + l]) l++;
+            const off = i - cand;
+            // Offset 1 with length 3 is symbol 256, which decoders may take as end of stream.
+            if (l > bestLen && (l > 3 || off > 1)) {
+              bestLen = l;
+              bestOff = off;
+              if (l >= NICE_LEN || l === maxLen) break;
+            }
+          }
+          cand = prev[cand];
+        }
+        if (bestLen < 3) bestLen = 0;
+      }
+      if (pendLen) {
+        if (bestLen > pendLen) {
+          // The match one byte later is longer: the previous byte goes out as a literal.
+          const b = input[i - 1];
+          freqs[b]++;
+          seqLen[ns] = 0;
+          seqVal[ns++] = b;
+          pendLen = 0;
+        } else {
+          freqs[256 + ((31 - Math.clz32(pendOff)) << 4) + (pendLen - 3 < 15 ? pendLen - 3 : 15)]++;
+          seqLen[ns] = pendLen;
+          seqVal[ns++] = pendOff;
+          i += pendLen - 1;
+          pendLen = 0;
+          continue;
         }
       }
-      if (len > 0) {
-        emitMatch(len, off);
-        for (let k = i + 1; k < i + len; k++) insert(k);
-        i += len;
-      } else {
-        emitLiteral(input[i]);
+      if (bestLen === 0) {
+        const b = input[i];
+        freqs[b]++;
+        seqLen[ns] = 0;
+        seqVal[ns++] = b;
         i++;
+      } else if (bestLen < LAZY_BELOW && i + 1 < n) {
+        pendLen = bestLen;
+        pendOff = bestOff;
+        i++;
+      } else {
+        freqs[256 + ((31 - Math.clz32(bestOff)) << 4) + (bestLen - 3 < 15 ? bestLen - 3 : 15)]++;
+        seqLen[ns] = bestLen;
+        seqVal[ns++] = bestOff;
+        i += bestLen;
       }
     }
-    freqs[256]++; // end-of-stream symbol
-    const lens = buildLengths(freqs, MAX_LEN);
+    if (pendLen) {
+      freqs[256 + ((31 - Math.clz32(pendOff)) << 4) + (pendLen - 3 < 15 ? pendLen - 3 : 15)]++;
+      seqLen[ns] = pendLen;
+      seqVal[ns++] = pendOff;
+    }
+    return ns;
+  }
+
+  private encode(n: number, ns: number, lens: Uint8Array): Buffer | null {
+    const seqLen = this.seqLen;
+    const seqVal = this.seqVal;
     const codes = canonicalCodes(lens, MAX_LEN);
     const out = this.out;
-    out.fill(0, 0, 260);
     for (let s = 0; s < 256; s++) out[s] = lens[2 * s] | (lens[2 * s + 1] << 4);
+    out.fill(0, 256, 260);
     // Bit writer mirroring the decoder: a 16-bit word is flushed into the older reserved slot
     // only once more than 16 bits are pending, which is exactly when the decoder refills, and the
     // next slot is reserved at the current byte position at that moment.
@@ -210,15 +242,31 @@ export class XpressCompressor {
     let pos = 260;
     let acc = 0;
     let accBits = 0;
-    const limit = n; // no point going past the raw size
-    const putBits = (v: number, c: number): void => {
-      acc = ((acc << c) | v) >>> 0;
-      accBits += c;
+    for (let k = 0; k <= ns; k++) {
+      if (pos >= n) return null; // not smaller than the input
+      let len: number;
+      let sym: number;
+      let off = 0;
+      let obits = 0;
+      if (k === ns) {
+        len = 0;
+        sym = 256;
+      } else {
+        len = seqLen[k];
+        if (len === 0) sym = seqVal[k];
+        else {
+          off = seqVal[k];
+          obits = 31 - Math.clz32(off);
+          sym = 256 + (obits << 4) + (len - 3 < 15 ? len - 3 : 15);
+        }
+      }
+      acc = ((acc << lens[sym]) | codes[sym]) >>> 0;
+      accBits += lens[sym];
       if (accBits > 16) {
         accBits -= 16;
-        const w = (acc >>> accBits) & 0xffff;
+        const w = acc >>> accBits;
         out[slot1] = w & 0xff;
-        out[slot1 + 1] = w >>> 8;
+        out[slot1 + 1] = (w >>> 8) & 0xff;
         acc &= (1 << accBits) - 1;
         slot1 = slot2;
         slot2 = pos;
@@ -226,20 +274,8 @@ export class XpressCompressor {
         out[pos + 1] = 0;
         pos += 2;
       }
-    };
-    for (let k = 0; k < ns; k++) {
-      if (pos > limit) return null;
-      const len = seqLen[k];
-      if (len === 0) {
-        const s = seqVal[k];
-        putBits(codes[s], lens[s]);
-        continue;
-      }
-      const off = seqVal[k];
-      const obits = 31 - Math.clz32(off);
+      if (len === 0) continue;
       const l3 = len - 3;
-      const sym = 256 + (obits << 4) + Math.min(l3, 15);
-      putBits(codes[sym], lens[sym]);
       if (l3 >= 15) {
         if (l3 - 15 < 255) out[pos++] = l3 - 15;
         else {
@@ -248,9 +284,23 @@ export class XpressCompressor {
           out[pos++] = l3 >>> 8;
         }
       }
-      if (obits) putBits(off & ((1 << obits) - 1), obits);
+      if (obits) {
+        acc = ((acc << obits) | (off & ((1 << obits) - 1))) >>> 0;
+        accBits += obits;
+        if (accBits > 16) {
+          accBits -= 16;
+          const w = acc >>> accBits;
+          out[slot1] = w & 0xff;
+          out[slot1 + 1] = (w >>> 8) & 0xff;
+          acc &= (1 << accBits) - 1;
+          slot1 = slot2;
+          slot2 = pos;
+          out[pos] = 0;
+          out[pos + 1] = 0;
+          pos += 2;
+        }
+      }
     }
-    putBits(codes[256], lens[256]);
     // Flush the partial word (zero padded) into its slot; the reserved slot after it stays zero.
     const w = (acc << (16 - accBits)) & 0xffff;
     out[slot1] = w & 0xff;
