@@ -163,6 +163,19 @@ export const BUILTIN_VIEWS: [string[], View[]][] = [
     ],
   ],
   [
+    // Group-Object -NoElement: its GroupInfoNoElement has no Group to show.
+    ['Microsoft.PowerShell.Commands.GroupInfoNoElement'],
+    [
+      {
+        kind: 'table',
+        columns: [
+          { label: 'Count', value: 'Count', width: 5, alignment: 'Right' },
+          { label: 'Name', value: 'Name', width: null },
+        ],
+      },
+    ],
+  ],
+  [
     [TYPE_NAMES.GroupInfo],
     [
       {
@@ -208,6 +221,45 @@ export const BUILTIN_VIEWS: [string[], View[]][] = [
     ],
   ],
 ];
+
+/** pwsh 7.4 on Unix (FileSystem_format_ps1xml.cs, childrenWithUnixStat): grouped by parent folder. */
+const directoryGroup = {
+  // DirectoryDisplayGrouping is `    Directory: ` (four spaces); the group header adds three.
+  label: ' Directory',
+  value: (o: unknown) => (o instanceof PSObject ? String(o.get('PSParentPath') ?? '').replace(/^Microsoft\.PowerShell\.Core\\FileSystem::/, '') : ''),
+};
+
+function fileTime(o: unknown): string {
+  const d = o instanceof PSObject ? o.get('LastWriteTime') : undefined;
+  if (!(d instanceof Date)) return '';
+  const p2 = (n: number) => String(n).padStart(2, '0');
+  // '{0:d} {0:HH}:{0:mm}' in the invariant culture the engine formats dates with.
+  return `${p2(d.getMonth() + 1)}/${p2(d.getDate())}/${d.getFullYear()} ${p2(d.getHours())}:${p2(d.getMinutes())}`;
+}
+
+BUILTIN_VIEWS.push(
+  [
+    ['System.IO.DirectoryInfo', 'System.IO.FileInfo'],
+    [
+      {
+        kind: 'table',
+        groupBy: directoryGroup,
+        columns: [
+          { label: 'UnixMode', value: 'UnixMode', width: 10, alignment: 'Left' },
+          { label: 'User', value: 'User', width: 10, alignment: 'Right' },
+          { label: 'Group', value: 'Group', width: 10, alignment: 'Left' },
+          { label: 'LastWriteTime', value: fileTime, width: 16, alignment: 'Right' },
+          { label: 'Size', value: 'Size', width: 12, alignment: 'Right' },
+          { label: 'Name', value: 'NameString', width: null, alignment: 'Left' },
+        ],
+      },
+    ],
+  ],
+  [
+    ['System.Management.Automation.PathInfo'],
+    [{ kind: 'table', columns: [{ label: 'Path', value: 'Path', width: null }] }],
+  ],
+);
 
 let registered = false;
 

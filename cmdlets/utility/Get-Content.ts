@@ -1,0 +1,109 @@
+import * as fs from 'node:fs';
+import { defineCmdlet } from '../../core/engine/cmdlet';
+import { ErrorRecord } from '../../core/engine/errors';
+import { decodeText, ENCODING_NAMES, ioError, isDirectory, pathArguments, resolveExisting } from './filesystem';
+
+/** Splits text into lines as StreamReader.ReadLine does: \r\n, \n or \r end a line; no empty last line. */
+export function splitLines(text: string): string[] {
+  if (text === '') return [];
+  const lines = text.split(/\r\n|\n|\r/);
+  if (/(\r\n|\n|\r)$/.test(text)) lines.pop();
+  return lines;
+}
+
+/** Splits on a delimiter, each chunk keeping the delimiter that ends it (pwsh 7's -Delimiter). */
+function splitDelimited(text: string, delimiter: string): string[] {
+  if (text === '') return [];
+  if (delimiter === '') return [text];
+  const out: string[] = [];
+  let start = 0;
+  for (;;) {
+    const i = text.indexOf(delimiter, start);
+    if (i < 0) break;
+    out.push(text.slice(start, i + delimiter.length));
+    start = i + delimiter.length;
+  }
+  if (start < text.length) out.push(text.slice(start));
+  return out;
+}
+
+export default defineCmdlet({
+  verb: 'Get',
+  noun: 'Content',
+  module: 'Microsoft.PowerShell.Management',
+  synopsis: 'Gets the content of the item at the specified location.',
+  defaultParameterSet: 'Path',
+  outputType: ['System.String', 'System.Byte'],
+  parameters: [
+    { name: 'Path', type: 'string[]', position: 0, mandatory: true, valueFromPipelineByPropertyName: true, sets: ['Path'], description: 'The files to read. Wildcards are allowed.' },
+    { name: 'LiteralPath', type: 'string[]', aliases: ['PSPath', 'LP'], mandatory: true, valueFromPipelineByPropertyName: true, sets: ['LiteralPath'], description: 'The files to read, taken literally (no wildcards).' },
+    { name: 'ReadCount', type: 'long', valueFromPipelineByPropertyName: true, description: 'How many lines go down the pipeline at a time (default 1; 0 sends all lines in one array).' },
+    { name: 'TotalCount', type: 'long', aliases: ['First', 'Head'], valueFromPipelineByPropertyName: true, description: 'Reads only this many lines from the start.' },
+    { name: 'Tail', type: 'int', aliases: ['Last'], valueFromPipelineByPropertyName: true, description: 'Reads only this many lines from the end.' },
+    { name: 'Raw', type: 'switch', description: 'Returns the whole content as one string, newlines included.' },
+    { name: 'Delimiter', type: 'string', description: 'The text that ends each chunk instead of a newline (chunks keep it).' },
+    { name: 'Encoding', type: 'string', validateSet: ENCODING_NAMES, description: 'The file encoding when it has no byte-order mark (default utf8NoBOM).' },
+    { name: 'AsByteStream', type: 'switch', description: 'Reads the content as bytes (numbers) instead of text.' },
+    { name: 'Force', type: 'switch', description: 'Also matches hidden files with wildcards.' },
+  ],
+  async process(ctx) {
+    const p = ctx.params;
+    const { paths, literal } = pathArguments(ctx);
+    if (p.TotalCount !== undefined && p.Tail !== undefined) {
+      ctx.throwTerminating(
+        new ErrorRecord({
+          message: 'The parameters TotalCount and Tail cannot be used together. Please specify only one parameter.',
+          errorId: 'TailAndHeadCannotCoexist,Microsoft.PowerShell.Commands.GetContentCommand',
+          category: 'InvalidOperation',
+          exceptionType: 'System.InvalidOperationException',
+        }),
+      );
+    }
+    for (const full of resolveExisting(ctx, paths, literal, 'GetContentCommand', Boolean(p.Force))) {
+      if (isDirectory(full)) {
+        ctx.writeError(
+          new ErrorRecord({
+            message: `Unable to get content because it is a directory: '${full}'. Please use 'Get-ChildItem' instead.`,
+            errorId: 'GetContainerContentException,Microsoft.PowerShell.Commands.GetContentCommand',
+            category: 'InvalidOperation',
+            exceptionType: 'System.InvalidOperationException',
+            targetObject: full,
+          }),
+        );
+        continue;
+      }
+      let bytes: Buffer;
+      try {
+        bytes = fs.readFileSync(full);
+      } catch (e) {
+        ctx.writeError(ioError(e, 'GetContentReaderIOError,Microsoft.PowerShell.Commands.GetContentCommand', 'ReadError', full));
+        continue;
+      }
+      let items: unknown[];
+      if (p.AsByteStream) {
+        items = Array.from(bytes);
+        if (p.Raw) {
+          await ctx.write(items);
+          continue;
+        }
+      } else {
+        const text = decodeText(bytes, p.Encoding as string | undefined);
+        if (p.Raw) {
+          if (text !== '') await ctx.write(text);
+          continue;
+        }
+        items = p.Delimiter !== undefined ? splitDelimited(text, String(p.Delimiter)) : splitLines(text);
+      }
+      const total = p.TotalCount === undefined ? -1 : Number(p.TotalCount);
+      if (total >= 0) items = items.slice(0, total);
+      if (p.Tail !== undefined && Number(p.Tail) >= 0) items = Number(p.Tail) === 0 ? [] : items.slice(-Number(p.Tail));
+      const readCount = p.ReadCount === undefined ? 1 : Number(p.ReadCount);
+      if (readCount === 1 || readCount < 0) await ctx.writeAll(items);
+      else if (readCount === 0) {
+        if (items.length) await ctx.write(items);
+      } else {
+        for (let i = 0; i < items.length; i += readCount) await ctx.write(items.slice(i, i + readCount));
+      }
+    }
+  },
+});

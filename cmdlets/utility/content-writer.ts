@@ -1,0 +1,70 @@
+// Set-Content and Add-Content share this writer: resolve the target files (creating those that
+// do not exist), honour -WhatIf/-Confirm, and write each value's [string] form on its own line.
+// Not a cmdlet (lower-case file name).
+
+import * as fs from 'node:fs';
+import type { CmdletContext, ParameterDecl } from '../../core/engine/cmdlet';
+import { hasWildcard } from '../../core/engine/operators';
+import { contentText, encodeText, ENCODING_NAMES, fullPath, globPath, ioError, isDirectory, normalizeInput, pathArguments, pathNotFound, unescapeWildcard } from './filesystem';
+
+export const contentWriterParameters: ParameterDecl[] = [
+  { name: 'Path', type: 'string[]', position: 0, mandatory: true, valueFromPipelineByPropertyName: true, sets: ['Path'], description: 'The files to write. Wildcards are allowed; a file that does not exist is created.' },
+  { name: 'LiteralPath', type: 'string[]', aliases: ['PSPath', 'LP'], mandatory: true, valueFromPipelineByPropertyName: true, sets: ['LiteralPath'], description: 'The files to write, taken literally (no wildcards).' },
+  { name: 'Value', type: 'object[]', position: 1, mandatory: true, valueFromPipeline: true, valueFromPipelineByPropertyName: true, description: 'The content: each value is written as its string form on its own line.' },
+  { name: 'PassThru', type: 'switch', description: 'Returns the values written.' },
+  { name: 'NoNewline', type: 'switch', description: 'Writes the values one after another with no newlines.' },
+  { name: 'Encoding', type: 'string', validateSet: ENCODING_NAMES, description: 'The text encoding (default utf8NoBOM).' },
+  { name: 'Force', type: 'switch', description: 'Writes even to a read-only file.' },
+];
+
+/** Writes this record's values; `append` is Add-Content (Set-Content replaces the file on its first write). */
+export async function writeContent(ctx: CmdletContext, append: boolean, className: string): Promise<void> {
+  const p = ctx.params;
+  const { paths, literal } = pathArguments(ctx);
+  const values = p.Value === null || p.Value === undefined ? [] : (p.Value as unknown[]);
+  const written: Set<string> = (ctx.state.written ??= new Set<string>());
+  const targets: string[] = [];
+  for (const given of paths) {
+    if (!literal && hasWildcard(normalizeInput(given))) {
+      const matches = globPath(ctx, given, Boolean(p.Force));
+      if (matches.length === 0) ctx.writeError(pathNotFound(ctx, className, fullPath(ctx, given)));
+      targets.push(...matches);
+    } else targets.push(fullPath(ctx, literal ? given : unescapeWildcard(given)));
+  }
+  const action = append ? 'Add Content' : 'Set Content';
+  const writerError = (e: unknown, target: string) => {
+    const code = (e as NodeJS.ErrnoException).code;
+    const id =
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? 'GetContentWriterDirectoryNotFoundError'
+        : code === 'EACCES' || code === 'EPERM' || code === 'EISDIR'
+          ? 'GetContentWriterUnauthorizedAccessError'
+          : 'GetContentWriterIOError';
+    ctx.writeError(ioError(e, `${id},Microsoft.PowerShell.Commands.${className}`, code === 'ENOENT' ? 'ObjectNotFound' : 'WriteError', target));
+  };
+  for (const target of targets) {
+    if (!(await ctx.shouldProcess(`Path: ${target}`, action))) continue;
+    if (isDirectory(target)) {
+      writerError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }), target);
+      continue;
+    }
+    const text = p.NoNewline ? values.map(contentText).join('') : values.map((v) => contentText(v) + '\n').join('');
+    const firstWrite = !written.has(target);
+    written.add(target);
+    try {
+      if (p.Force && fs.existsSync(target)) {
+        const mode = fs.statSync(target).mode;
+        if ((mode & 0o200) === 0) fs.chmodSync(target, mode | 0o200);
+      }
+      if (!append && firstWrite) {
+        fs.writeFileSync(target, encodeText(text, p.Encoding as string | undefined, true));
+      } else {
+        const empty = !fs.existsSync(target) || fs.statSync(target).size === 0;
+        fs.appendFileSync(target, encodeText(text, p.Encoding as string | undefined, empty));
+      }
+    } catch (e) {
+      writerError(e, target);
+    }
+  }
+  if (p.PassThru && targets.length) await ctx.writeAll(values);
+}
