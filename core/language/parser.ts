@@ -242,6 +242,10 @@ class Parser {
 
   private unexpected(token: Token): never {
     if (token.kind === 'EndOfInput') this.failAfter('UnexpectedToken', token.start, ['']);
+    if (token.text === '`' && token.end >= this.source.length) {
+      // A backtick ending the input asks for a continuation line.
+      throw this.source.error('UnexpectedToken', token.start, token.end, [token.text], true);
+    }
     this.failAt('UnexpectedToken', token, [token.text]);
   }
 

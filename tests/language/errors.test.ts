@@ -150,7 +150,7 @@ describe('parse errors: PowerShell ids, texts and positions', () => {
   });
 
   test('errors caused by the end of input are flagged as incomplete input', () => {
-    for (const script of ['if ($x) {', '"abc', '(1 + 2', 'Get-Foo |', '1 -eq', "@'\nx", '<# x', '@{ a = 1', '$x = ']) {
+    for (const script of ['if ($x) {', '"abc', '(1 + 2', 'Get-Foo |', '1 -eq', "@'\nx", '<# x', '@{ a = 1', '$x = ', 'Get-Foo `']) {
       expect(parseFailure(script).incompleteInput).toBe(true);
     }
     for (const script of ['1 2', '@{ a = 1 b = 2 }', 'if 1', '1 | 2', 'if ($x) { ) }']) {
