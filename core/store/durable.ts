@@ -1,0 +1,92 @@
+// Durable file operations for the store: every step that changes the disk goes through here, so
+// the crash-test failpoint can stop the process at any one of them.
+//
+// Failpoint (for tests; documented in docs/architecture-store.md):
+//   POSH_STORE_FAILPOINT=<n>   the n-th durable step of this process (1-based) kills the process
+//                              with SIGKILL just before the step runs; steps are counted across
+//                              the whole process (mkdir, temp-file create, blob data write,
+//                              fsync, rename, unlink, lock-owner write).
+//   POSH_STORE_TRACE=<file>    appends one line `<n> <step> <detail>` per durable step, so a test
+//                              can count how many steps an operation has and pick points.
+
+import { appendFileSync, closeSync, fsyncSync, openSync } from 'node:fs';
+import { mkdir, open, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+let stepCount = 0;
+const failAt = Number(process.env.POSH_STORE_FAILPOINT ?? '0') || 0;
+const traceFile = process.env.POSH_STORE_TRACE || '';
+
+/** Marks one durable step; the failpoint kills the process here. */
+export function step(kind: string, detail = ''): void {
+  stepCount++;
+  if (traceFile) appendFileSync(traceFile, `${stepCount} ${kind} ${detail}\n`);
+  if (failAt > 0 && stepCount === failAt) process.kill(process.pid, 'SIGKILL');
+}
+
+export async function ensureDir(dir: string): Promise<void> {
+  step('mkdir', dir);
+  await mkdir(dir, { recursive: true });
+}
+
+/** fsync of a directory, so a rename or unlink in it is durable. */
+export function syncDir(dir: string): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on directories; the rename itself is still atomic.
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/** A unique temporary name in the store's tmp folder (the pid lets Optimize spot stale ones). */
+export function tempName(tmpDir: string, what: string): string {
+  return `${tmpDir}/${what}-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+}
+
+/** Writes `data` to `path` atomically: temp file in the store, fsync, rename, fsync the folder. */
+export async function atomicWrite(tmpDir: string, path: string, data: string | Buffer): Promise<void> {
+  const tmp = tempName(tmpDir, 'rec');
+  step('create', tmp);
+  const fh = await open(tmp, 'wx');
+  try {
+    step('write', tmp);
+    await fh.writeFile(data);
+    step('fsync', tmp);
+    await fh.sync();
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  await fh.close();
+  try {
+    step('rename', path);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  syncDir(dirname(path));
+}
+
+export async function durableRename(from: string, to: string): Promise<void> {
+  step('rename', to);
+  await rename(from, to);
+}
+
+export async function durableUnlink(path: string): Promise<void> {
+  step('unlink', path);
+  await unlink(path).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
+  });
+}
+
+export async function createTemp(path: string): Promise<FileHandle> {
+  step('create', path);
+  return open(path, 'wx');
+}

@@ -1,0 +1,78 @@
+// The local image store (SPEC §11): content-addressed, crash-safe, shared by processes.
+// It is the only code that writes under the store root; cmdlets and providers call it.
+//
+// API (all paths absolute; `root` is SessionState.storeRoot):
+//   const store = openStore(root);                 // cheap; nothing is read or created yet
+//   store.listImages()            -> ImageRecord[]  (committed catalog; never a half-written one)
+//   store.findImage(idOrFullName) -> ImageRecord | null  (FullName `<Publisher>_<Name>_<Version>`,
+//                                                       case-insensitive, or an ImageId / ≥12-hex prefix)
+//   store.listContainers()        -> ContainerRecord[]
+//   await store.importWim(pathOrWimReader, { force?, isOSImage?, name?, version?, publisher?,
+//                                             summary?, onProgress? })
+//                                 -> { status: 'installed' | 'replaced' | 'exists', image }
+//        Image index 1 of the archive (an index 2 — a utility VM — is ignored; more than two
+//        images is an error). Name/Version/Publisher/Summary come from the WIM XML (NAME,
+//        WINDOWS/VERSION, PUBLISHER, DESCRIPTION) unless overridden. 'exists' = an image with the
+//        same FullName is installed and `force` was not given (nothing was changed). The reader
+//        passed in stays open (the caller closes it); a path is opened and closed here.
+//   await store.importEntries({ name, publisher, version, summary?, parentImageId?, isOSImage?,
+//                               force? }, entries)     -> same result (derived images: a layer
+//        of added/changed files and 'whiteout' entries over the parent's layers)
+//   await store.removeImage(recordOrIdOrFullName) -> { image, blobsRemoved, bytesFreed }
+//   await store.addContainer(rec) / updateContainer(id, change) / removeContainer(id)
+//   store.exportEntries(image)    -> AsyncIterable<WimWriteEntry> for createWim().addAll()
+//                                    (flattened; stored SHA-1s passed so nothing is re-hashed)
+//   await store.exportWim(image, wimPath, { compression?: 'none' | 'xpress' })
+//   await store.check()           -> StoreProblem[] (empty when healthy)
+//   await store.optimize()        -> { blobsRemoved, layersRemoved, tempFilesRemoved, bytesFreed }
+//   Free functions with the same names take the root first: importWim(root, source, opts), …
+//
+// Errors: StoreError (errorId, category, target) and its kinds StoreVersionError (a newer
+// store opened by an older posh), StoreDependencyError (containers or child images depend on
+// the image; the message names them), StoreInputError (archive content unfit for the store),
+// StoreLockedError (lock wait timed out); WimFormatError from the archive itself.
+//
+// Layout under the root:
+//   store.json            {"format":"posh-containers-store","schema":1}
+//   catalog.json          images, containers, layer and blob reference counts (the commit point)
+//   blobs/<aa>/<sha256>   file contents, once per distinct content (SHA-1 kept in the catalog)
+//   layers/<id>.json      layer manifests (the tree: names, attributes, times, hashes), id = SHA-256
+//   tmp/                  temp files of the mutation in progress
+//   pending               present while a mutation that writes blobs runs; the next mutation
+//                         finding it sweeps unreferenced files first
+//   store.lock.lock/      proper-lockfile's lock (with `owner`: host and pid)
+// Every mutation: take the lock → write blobs (temp, fsync, rename) → write the layer manifest
+// (atomically) → write catalog.json (temp, fsync, rename: the commit) → delete what became
+// unreferenced → drop `pending`. A crash before the commit leaves only unreferenced files.
+// Failpoints for crash tests: POSH_STORE_FAILPOINT / POSH_STORE_TRACE (core/store/durable.ts).
+
+import { ImageStore, type ImportOptions, type ImportResult } from './store';
+import type { WimReader } from '../wim';
+
+export { ImageStore, imageIdOf } from './store';
+export type { ImportOptions, ImportProgress, ImportResult, RemoveResult, StoreProblem, OptimizeResult, StoreInputEntry } from './store';
+export { StoreError, StoreVersionError, StoreDependencyError, StoreInputError } from './errors';
+export { StoreLockedError } from './lock';
+export { STORE_SCHEMA, fullNameOf } from './types';
+export type { ImageRecord, ContainerRecord, LayerEntry, LayerManifest, Catalog } from './types';
+
+const stores = new Map<string, ImageStore>();
+
+/** The store at `root` (one object per root per process). */
+export function openStore(root: string): ImageStore {
+  let s = stores.get(root);
+  if (!s) stores.set(root, (s = new ImageStore(root)));
+  return s;
+}
+
+export function importWim(root: string, source: string | WimReader, opts?: ImportOptions): Promise<ImportResult> {
+  return openStore(root).importWim(source, opts);
+}
+
+export function listImages(root: string) {
+  return openStore(root).listImages();
+}
+
+export function removeImage(root: string, image: Parameters<ImageStore['removeImage']>[0]) {
+  return openStore(root).removeImage(image);
+}

@@ -1,0 +1,1051 @@
+// The image store: content-addressed blobs, layer manifests, and one catalog that is the commit
+// point of every mutation. See core/store/index.ts for the API and the layout, and
+// docs/architecture-store.md for the crash and concurrency argument.
+
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { WimEntry, WimReader, WimWriteEntry } from '../wim';
+import { atomicWrite, createTemp, durableRename, durableUnlink, ensureDir, step, syncDir, tempName } from './durable';
+import { StoreDependencyError, StoreError, StoreInputError, StoreVersionError } from './errors';
+import { acquireStoreLock, type HeldLock } from './lock';
+import { STORE_SCHEMA, fullNameOf, type Catalog, type ContainerRecord, type ImageRecord, type LayerEntry, type LayerManifest } from './types';
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const HEX40 = /^[0-9a-f]{40}$/;
+const REPARSE_MAX = 16 * 1024;
+
+export interface ImportProgress {
+  /** Bytes of file content stored (or found already stored) so far, and in all. */
+  bytesDone: number;
+  bytesTotal: number;
+  filesDone: number;
+  filesTotal: number;
+}
+
+export interface ImportOptions {
+  /** Replace an installed image of the same FullName (its dependents still forbid it). */
+  force?: boolean;
+  /** Recorded as the image's IsOSImage (default true: a WIM holds a base OS image). */
+  isOSImage?: boolean;
+  /** Overrides of the archive's metadata (a feed may know better names). */
+  name?: string;
+  version?: string;
+  publisher?: string;
+  summary?: string;
+  onProgress?: (p: ImportProgress) => void;
+}
+
+export interface ImportResult {
+  /** 'installed': new; 'replaced': -Force replaced an image of the same FullName; 'exists': nothing done. */
+  status: 'installed' | 'replaced' | 'exists';
+  image: ImageRecord;
+}
+
+export interface RemoveResult {
+  image: ImageRecord;
+  blobsRemoved: number;
+  bytesFreed: number;
+}
+
+export interface StoreProblem {
+  kind: 'Store' | 'Catalog' | 'Image' | 'Layer' | 'Blob' | 'Container';
+  id: string;
+  problem: string;
+}
+
+export interface OptimizeResult {
+  blobsRemoved: number;
+  layersRemoved: number;
+  tempFilesRemoved: number;
+  bytesFreed: number;
+}
+
+/** An entry of a derived layer, with its content when it is a file (see importEntries). */
+export interface StoreInputEntry {
+  path: string[];
+  kind: 'directory' | 'file' | 'symlink' | 'whiteout';
+  size?: number;
+  attributes?: number;
+  times?: { creation: bigint; lastAccess: bigint; lastWrite: bigint };
+  securityDescriptor?: Buffer;
+  linkTarget?: string;
+  linkIsDirectory?: boolean;
+  hardLinkGroup?: string;
+  content?: () => AsyncIterable<Uint8Array>;
+}
+
+function emptyCatalog(): Catalog {
+  return { schema: STORE_SCHEMA, generation: 0, images: [], containers: [], layers: {}, blobs: {} };
+}
+
+function badSegment(seg: string): string | null {
+  if (seg === '' || seg === '.' || seg === '..') return `the name '${seg}' is not allowed`;
+  if (/[/\\\0]/.test(seg)) return `the name ${JSON.stringify(seg)} contains a path separator or NUL`;
+  if (/^[A-Za-z]:/.test(seg)) return `the name ${JSON.stringify(seg)} looks like a drive path`;
+  return null;
+}
+
+/** A link target resolved against its directory; null when it leaves the image. */
+function insideImage(dir: string[], target: string): boolean {
+  const out = target.startsWith('/') ? [] : dir.slice();
+  for (const seg of target.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (!out.length) return false;
+      out.pop();
+    } else if (/[\\\0]/.test(seg)) return false;
+    else out.push(seg);
+  }
+  return true;
+}
+
+/**
+ * Validates a tree before anything lands: every name, that parents come before children, no
+ * duplicate path, link targets inside the image, sane sizes and hashes. Throws StoreInputError.
+ */
+function validateTree(entries: { path: string[]; kind: string; size?: number; sha1?: string | null; linkTarget?: string }[], what: string): void {
+  const dirs = new Set<string>(['']);
+  const seen = new Set<string>();
+  for (const e of entries) {
+    const p = e.path.join('/');
+    for (const seg of e.path) {
+      const why = badSegment(seg);
+      if (why) throw new StoreInputError(`${what}: entry '/${p}': ${why}.`, '/' + p);
+    }
+    if (e.path.length === 0) {
+      if (e.kind !== 'directory') throw new StoreInputError(`${what}: the image root is not a directory.`, '/');
+      continue;
+    }
+    if (seen.has(p)) throw new StoreInputError(`${what}: entry '/${p}' appears twice.`, '/' + p);
+    seen.add(p);
+    if (!dirs.has(e.path.slice(0, -1).join('/'))) throw new StoreInputError(`${what}: entry '/${p}' has no parent directory.`, '/' + p);
+    if (e.kind === 'directory') dirs.add(p);
+    const size = e.size ?? 0;
+    if (!Number.isSafeInteger(size) || size < 0) throw new StoreInputError(`${what}: entry '/${p}' has an invalid size.`, '/' + p);
+    if (e.sha1 && !HEX40.test(e.sha1)) throw new StoreInputError(`${what}: entry '/${p}' has an invalid SHA-1.`, '/' + p);
+    if (e.kind === 'symlink' && (typeof e.linkTarget !== 'string' || !insideImage(e.path.slice(0, -1), e.linkTarget))) {
+      throw new StoreInputError(`${what}: the link '/${p}' points outside the image.`, '/' + p);
+    }
+  }
+}
+
+function ftStr(t: bigint): string {
+  return t.toString();
+}
+
+export class ImageStore {
+  readonly blobsDir: string;
+  readonly layersDir: string;
+  readonly tmpDir: string;
+  readonly catalogPath: string;
+  readonly versionPath: string;
+  readonly pendingPath: string;
+  private knownPrefixes = new Set<string>();
+
+  constructor(readonly root: string) {
+    this.blobsDir = join(root, 'blobs');
+    this.layersDir = join(root, 'layers');
+    this.tmpDir = join(root, 'tmp');
+    this.catalogPath = join(root, 'catalog.json');
+    this.versionPath = join(root, 'store.json');
+    this.pendingPath = join(root, 'pending');
+  }
+
+  blobPath(sha256: string): string {
+    return join(this.blobsDir, sha256.slice(0, 2), sha256);
+  }
+
+  layerPath(layerId: string): string {
+    return join(this.layersDir, `${layerId}.json`);
+  }
+
+  // ---- reading ---------------------------------------------------------------------------
+
+  /** Checks store.json; throws StoreVersionError for a newer schema. False when there is no store yet. */
+  private checkVersion(): boolean {
+    let text: string;
+    try {
+      text = readFileSync(this.versionPath, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+    let schema: unknown;
+    try {
+      schema = (JSON.parse(text) as { schema?: unknown }).schema;
+    } catch {
+      throw new StoreError(`The image store '${this.root}' has an unreadable version file '${this.versionPath}'.`, 'StoreVersionFileCorrupt', 'InvalidData', this.versionPath);
+    }
+    if (typeof schema !== 'number' || !Number.isInteger(schema) || schema < 1) {
+      throw new StoreError(`The image store '${this.root}' has an invalid schema version in '${this.versionPath}'.`, 'StoreVersionFileCorrupt', 'InvalidData', this.versionPath);
+    }
+    if (schema > STORE_SCHEMA) throw new StoreVersionError(this.root, schema, STORE_SCHEMA);
+    return true;
+  }
+
+  /** The committed catalog (readers never see a half-written one: it is replaced by rename). */
+  readCatalog(): Catalog {
+    if (!this.checkVersion()) return emptyCatalog();
+    let text: string;
+    try {
+      text = readFileSync(this.catalogPath, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyCatalog();
+      throw e;
+    }
+    let c: Catalog;
+    try {
+      c = JSON.parse(text) as Catalog;
+    } catch {
+      throw new StoreError(`The image store catalog '${this.catalogPath}' is not valid JSON.`, 'StoreCatalogCorrupt', 'InvalidData', this.catalogPath);
+    }
+    if (!c || typeof c !== 'object' || !Array.isArray(c.images) || !Array.isArray(c.containers) || typeof c.layers !== 'object' || typeof c.blobs !== 'object') {
+      throw new StoreError(`The image store catalog '${this.catalogPath}' is malformed.`, 'StoreCatalogCorrupt', 'InvalidData', this.catalogPath);
+    }
+    if (typeof c.schema === 'number' && c.schema > STORE_SCHEMA) throw new StoreVersionError(this.root, c.schema, STORE_SCHEMA);
+    return c;
+  }
+
+  listImages(): ImageRecord[] {
+    return this.readCatalog().images;
+  }
+
+  listContainers(): ContainerRecord[] {
+    return this.readCatalog().containers;
+  }
+
+  /** By ImageId (full or a unique prefix of at least 12 hex digits) or FullName (case-insensitive). */
+  findImage(idOrFullName: string, catalog = this.readCatalog()): ImageRecord | null {
+    const key = idOrFullName.toLowerCase().replace(/^sha256:/, '');
+    const byName = catalog.images.find((i) => fullNameOf(i).toLowerCase() === key);
+    if (byName) return byName;
+    if (/^[0-9a-f]{12,64}$/.test(key)) {
+      const hits = catalog.images.filter((i) => i.imageId.startsWith(key));
+      if (hits.length === 1) return hits[0];
+    }
+    return null;
+  }
+
+  async readLayer(layerId: string): Promise<LayerManifest> {
+    const buf = await readFile(this.layerPath(layerId));
+    const got = createHash('sha256').update(buf).digest('hex');
+    if (got !== layerId) throw new StoreError(`The layer manifest '${this.layerPath(layerId)}' is corrupt (SHA-256 ${got}).`, 'LayerCorrupt', 'InvalidData', layerId);
+    return JSON.parse(buf.toString('utf8')) as LayerManifest;
+  }
+
+  // ---- mutation framework ------------------------------------------------------------------
+
+  /** Creates the store's folders and version file (under the lock). */
+  private async initialise(): Promise<void> {
+    await ensureDir(this.root);
+    if (!this.checkVersion()) {
+      await ensureDir(this.tmpDir);
+      await atomicWrite(this.tmpDir, this.versionPath, JSON.stringify({ format: 'posh-containers-store', schema: STORE_SCHEMA }) + '\n');
+    }
+    await ensureDir(this.tmpDir);
+    await ensureDir(this.blobsDir);
+    await ensureDir(this.layersDir);
+  }
+
+  /**
+   * Runs `fn` holding the store lock. A previous mutation that died (the `pending` marker is
+   * still there) is cleaned up first: temp files and anything the catalog does not reference.
+   */
+  private async mutate<T>(fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+    // The lock lives in the root, so the root must exist; creating it is harmless.
+    await ensureDir(this.root);
+    const lock = await acquireStoreLock(this.root);
+    try {
+      await this.initialise();
+      if (await exists(this.pendingPath)) await this.sweep(this.readCatalog());
+      return await fn(lock);
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async markPending(): Promise<void> {
+    await atomicWrite(this.tmpDir, this.pendingPath, `${process.pid}\n`);
+  }
+
+  private async clearPending(): Promise<void> {
+    await durableUnlink(this.pendingPath);
+    syncDir(this.root);
+  }
+
+  private async commit(lock: HeldLock, c: Catalog): Promise<void> {
+    const err = lock.compromised();
+    if (err) throw new StoreError(`The image store lock was lost (${err.message}); nothing was changed.`, 'StoreLockLost', 'ResourceBusy', this.root);
+    c.generation++;
+    c.schema = STORE_SCHEMA;
+    await atomicWrite(this.tmpDir, this.catalogPath, JSON.stringify(c));
+  }
+
+  private async blobDir(sha256: string): Promise<string> {
+    const prefix = sha256.slice(0, 2);
+    const dir = join(this.blobsDir, prefix);
+    if (!this.knownPrefixes.has(prefix)) {
+      await ensureDir(dir);
+      this.knownPrefixes.add(prefix);
+    }
+    return dir;
+  }
+
+  /**
+   * Writes one blob from pieces: temp file, SHA-256 (and SHA-1 unless given) while streaming,
+   * fsync, rename to blobs/<aa>/<sha256>. Identical content already stored is kept, not duplicated.
+   */
+  private async writeBlob(pieces: AsyncIterable<Uint8Array>, expectSize: number, what: string): Promise<{ sha256: string; sha1: string; size: number }> {
+    const tmp = tempName(this.tmpDir, 'blob');
+    const fh = await createTemp(tmp);
+    const h256 = createHash('sha256');
+    const h1 = createHash('sha1');
+    let size = 0;
+    try {
+      for await (const p of pieces) {
+        size += p.length;
+        if (size > expectSize) throw new StoreInputError(`${what}: content is longer than its declared ${expectSize} bytes.`, what);
+        h256.update(p);
+        h1.update(p);
+        step('write', tmp);
+        await writeAll(fh, p);
+      }
+      if (size !== expectSize) throw new StoreInputError(`${what}: content has ${size} bytes, expected ${expectSize}.`, what);
+      step('fsync', tmp);
+      await fh.sync();
+    } catch (e) {
+      await fh.close().catch(() => undefined);
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    await fh.close();
+    const sha256 = h256.digest('hex');
+    const final = join(await this.blobDir(sha256), sha256);
+    if (await exists(final)) await durableUnlink(tmp);
+    else await durableRename(tmp, final);
+    return { sha256, sha1: h1.digest('hex'), size };
+  }
+
+  /** Writes a layer manifest (content-addressed) unless it exists; returns its id. */
+  private async writeLayer(m: LayerManifest): Promise<string> {
+    const text = JSON.stringify(m);
+    const id = createHash('sha256').update(text).digest('hex');
+    const path = this.layerPath(id);
+    if (!(await exists(path))) await atomicWrite(this.tmpDir, path, text);
+    return id;
+  }
+
+  /** Blob hashes (SHA-256) a layer references. */
+  private static layerBlobs(m: LayerManifest): Set<string> {
+    const s = new Set<string>();
+    for (const e of m.entries) {
+      if (e.sha256) s.add(e.sha256);
+      for (const st of e.streams ?? []) if (st.sha256) s.add(st.sha256);
+    }
+    return s;
+  }
+
+  /** Adds an image to the catalog in memory, counting references to its new layer's blobs. */
+  private async addImage(c: Catalog, image: ImageRecord, ownLayer: { id: string; manifest: LayerManifest; size: number }, replacing: ImageRecord | null): Promise<{ freedLayers: string[]; freedBlobs: string[] }> {
+    let freed: { freedLayers: string[]; freedBlobs: string[] } = { freedLayers: [], freedBlobs: [] };
+    // Reference the new image's layers before dropping the old image, so shared ones survive.
+    for (const l of image.layers) {
+      const rec = c.layers[l];
+      if (rec) rec.refs++;
+      else {
+        if (l !== ownLayer.id) throw new StoreError(`Layer ${l} is not in the store.`, 'LayerMissing', 'ObjectNotFound', l);
+        c.layers[l] = { refs: 1, size: ownLayer.size };
+        for (const b of ImageStore.layerBlobs(ownLayer.manifest)) c.blobs[b][2]++;
+      }
+    }
+    const at = replacing ? c.images.findIndex((i) => i.imageId === replacing.imageId) : -1;
+    if (replacing) freed = await this.dropImage(c, replacing);
+    if (at >= 0) c.images.splice(at, 0, image);
+    else c.images.push(image);
+    return freed;
+  }
+
+  /** Removes an image from the catalog in memory; returns layers and blobs no longer referenced. */
+  private async dropImage(c: Catalog, image: ImageRecord): Promise<{ freedLayers: string[]; freedBlobs: string[] }> {
+    c.images = c.images.filter((i) => i.imageId !== image.imageId);
+    const freedLayers: string[] = [];
+    const freedBlobs: string[] = [];
+    for (const l of image.layers) {
+      const rec = c.layers[l];
+      if (!rec) continue;
+      rec.refs--;
+      if (rec.refs > 0) continue;
+      delete c.layers[l];
+      freedLayers.push(l);
+      let m: LayerManifest | null = null;
+      try {
+        m = await this.readLayer(l);
+      } catch {
+        m = null; // a missing or corrupt manifest: its blobs are found by the next sweep
+      }
+      if (!m) continue;
+      for (const b of ImageStore.layerBlobs(m)) {
+        const br = c.blobs[b];
+        if (!br) continue;
+        br[2]--;
+        if (br[2] <= 0) {
+          delete c.blobs[b];
+          freedBlobs.push(b);
+        }
+      }
+    }
+    return { freedLayers, freedBlobs };
+  }
+
+  private dependents(c: Catalog, image: ImageRecord): { containers: ContainerRecord[]; children: ImageRecord[] } {
+    return {
+      containers: c.containers.filter((x) => x.imageId === image.imageId),
+      children: c.images.filter((x) => x.parentImageId === image.imageId),
+    };
+  }
+
+  private async deleteFreed(freed: { freedLayers: string[]; freedBlobs: string[] }, sizes: Map<string, number>): Promise<number> {
+    let bytes = 0;
+    for (const b of freed.freedBlobs) {
+      bytes += sizes.get(b) ?? 0;
+      await durableUnlink(this.blobPath(b));
+    }
+    for (const l of freed.freedLayers) await durableUnlink(this.layerPath(l));
+    return bytes;
+  }
+
+  // ---- import ------------------------------------------------------------------------------
+
+  /**
+   * Installs image 1 of a WIM archive (an index 2, a utility VM, is ignored) as a base OS image.
+   * Everything is validated before the first blob is written; the catalog is written last.
+   */
+  async importWim(source: string | WimReader, opts: ImportOptions = {}): Promise<ImportResult> {
+    const { openWim } = await import('../wim');
+    const reader = typeof source === 'string' ? await openWim(source) : source;
+    const wimPath = typeof source === 'string' ? source : reader.path;
+    try {
+      if (reader.images.length === 0) throw new StoreInputError(`Unable to get extract image information from '${wimPath}'.`, wimPath);
+      if (reader.images.length > 2) throw new StoreInputError(`'${wimPath}' contains an unexpected number of images (${reader.images.length}).`, wimPath);
+      const info = reader.images[0];
+      const name = opts.name ?? info.name;
+      const version = opts.version ?? info.version;
+      const publisher = opts.publisher ?? info.publisher;
+      const summary = opts.summary ?? info.description;
+      if (!name) throw new StoreInputError(`'${wimPath}' does not name its image (IMAGE/NAME is empty).`, wimPath);
+      if (!/^\d+\.\d+\.\d+\.\d+$/.test(version)) throw new StoreInputError(`'${wimPath}' has no image version (IMAGE/WINDOWS/VERSION).`, wimPath);
+      if (/[\0\r\n]/.test(name + publisher)) throw new StoreInputError(`'${wimPath}' has an image name or publisher with control characters.`, wimPath);
+      const entries = await reader.entryList(1);
+      validateTree(entries, wimPath);
+      for (const e of entries) {
+        if (e.reparse && e.kind !== 'symlink' && e.reparse.data.length > REPARSE_MAX) throw new StoreInputError(`${wimPath}: entry '/${e.path.join('/')}' has oversized reparse data.`);
+      }
+      const created = info.creationTime > 0n ? filetimeIso(info.creationTime) : new Date().toISOString();
+
+      return await this.mutate(async (lock) => {
+        const c = this.readCatalog();
+        const fullName = `${publisher}_${name}_${version}`;
+        const existing = c.images.find((i) => fullNameOf(i).toLowerCase() === fullName.toLowerCase()) ?? null;
+        if (existing && !opts.force) return { status: 'exists', image: existing };
+        if (existing) {
+          const d = this.dependents(c, existing);
+          if (d.containers.length || d.children.length) throw new StoreDependencyError(existing, d.containers, d.children);
+        }
+        // Which blobs must be stored: those whose SHA-1 the store does not already hold.
+        const bySha1 = new Map<string, string>();
+        for (const [k, v] of Object.entries(c.blobs)) bySha1.set(v[0], k);
+        const needed = new Map<string, number>();
+        let bytesTotal = 0;
+        let filesTotal = 0;
+        const hashes = (e: WimEntry): { sha1: string; size: number }[] => [
+          ...(e.sha1 ? [{ sha1: e.sha1, size: e.size }] : []),
+          ...e.streams.filter((s) => s.sha1).map((s) => ({ sha1: s.sha1!, size: s.size })),
+        ];
+        for (const e of entries) {
+          for (const h of hashes(e)) {
+            filesTotal++;
+            bytesTotal += h.size;
+            if (!bySha1.has(h.sha1) && !needed.has(h.sha1)) needed.set(h.sha1, h.size);
+          }
+        }
+        await this.markPending();
+        let bytesDone = 0;
+        let filesDone = 0;
+        const report = (): void => opts.onProgress?.({ bytesDone, bytesTotal, filesDone, filesTotal });
+        report();
+        // Already-stored content counts as done at once.
+        for (const e of entries) for (const h of hashes(e)) if (!needed.has(h.sha1)) {
+          bytesDone += h.size;
+          filesDone++;
+        }
+        const order = [...needed.keys()].sort((a, b) => (reader.blob(a)?.res.offset ?? 0) - (reader.blob(b)?.res.offset ?? 0));
+        const sha256Of = new Map<string, string>(bySha1);
+        const sizes = new Map<string, number>();
+        let cur: { sha1: string; fh: FileHandle; tmp: string; h: ReturnType<typeof createHash>; size: number } | null = null;
+        let lastReport = 0;
+        try {
+          await reader.forEachBlob(order, async (sha1, piece, last) => {
+            if (!cur) {
+              const tmp = tempName(this.tmpDir, 'blob');
+              cur = { sha1, fh: await createTemp(tmp), tmp, h: createHash('sha256'), size: 0 };
+            }
+            const b = cur;
+            if (piece.length) {
+              b.h.update(piece);
+              b.size += piece.length;
+              step('write', b.tmp);
+              await writeAll(b.fh, piece);
+              bytesDone += piece.length;
+            }
+            if (!last) {
+              if (Date.now() - lastReport > 200) {
+                lastReport = Date.now();
+                report();
+              }
+              return;
+            }
+            cur = null;
+            step('fsync', b.tmp);
+            await b.fh.sync();
+            await b.fh.close();
+            const sha256 = b.h.digest('hex');
+            const final = join(await this.blobDir(sha256), sha256);
+            if (await exists(final)) await durableUnlink(b.tmp);
+            else await durableRename(b.tmp, final);
+            sha256Of.set(sha1, sha256);
+            sizes.set(sha256, b.size);
+            if (!c.blobs[sha256]) c.blobs[sha256] = [sha1, b.size, 0];
+            filesDone++;
+            if (Date.now() - lastReport > 200) {
+              lastReport = Date.now();
+              report();
+            }
+          });
+        } catch (e) {
+          const open = cur as { fh: FileHandle; tmp: string } | null;
+          if (open) {
+            await open.fh.close().catch(() => undefined);
+            await rm(open.tmp, { force: true });
+          }
+          throw e;
+        }
+        // Files sharing one SHA-1 count once above; count the rest as done too.
+        filesDone = filesTotal;
+        bytesDone = bytesTotal;
+        report();
+        const manifest = this.manifestFromWim(entries, sha256Of);
+        const size = totalSize(manifest);
+        const layerId = await this.writeLayer(manifest);
+        const image: ImageRecord = {
+          imageId: imageIdOf(fullName, null, [layerId]),
+          name,
+          publisher,
+          version,
+          summary,
+          isOSImage: opts.isOSImage ?? true,
+          parentImageId: null,
+          layers: [layerId],
+          size,
+          fileCount: manifest.entries.filter((e) => e.kind === 'file').length,
+          created,
+        };
+        const blobSizes = new Map<string, number>();
+        for (const [k, v] of Object.entries(c.blobs)) blobSizes.set(k, v[1]);
+        const freed = await this.addImage(c, image, { id: layerId, manifest, size }, existing);
+        await this.commit(lock, c);
+        await this.deleteFreed(freed, blobSizes);
+        await this.clearPending();
+        return { status: existing ? 'replaced' : 'installed', image };
+      });
+    } finally {
+      if (typeof source === 'string') await reader.close();
+    }
+  }
+
+  private manifestFromWim(entries: WimEntry[], sha256Of: Map<string, string>): LayerManifest {
+    const sds: string[] = [];
+    const sdIndex = new Map<string, number>();
+    const out: LayerEntry[] = [];
+    for (const e of entries) {
+      const le: LayerEntry = {
+        path: e.path.join('/'),
+        kind: e.kind,
+        attributes: e.attributes,
+        times: [ftStr(e.times.creation), ftStr(e.times.lastAccess), ftStr(e.times.lastWrite)],
+      };
+      if (e.kind === 'file') {
+        le.size = e.size;
+        if (e.sha1) {
+          le.sha1 = e.sha1;
+          le.sha256 = sha256Of.get(e.sha1)!;
+        }
+      }
+      if (e.securityDescriptor && e.securityDescriptor.length) {
+        const k = e.securityDescriptor.toString('base64');
+        let i = sdIndex.get(k);
+        if (i === undefined) {
+          i = sds.length;
+          sds.push(k);
+          sdIndex.set(k, i);
+        }
+        le.sd = i;
+      }
+      if (e.kind === 'symlink') {
+        le.linkTarget = e.linkTarget;
+        le.linkIsDirectory = (e.attributes & 0x10) !== 0;
+      } else if (e.reparse) le.reparse = { tag: e.reparse.tag, data: e.reparse.data.toString('base64') };
+      if (e.hardLinkGroup) le.hardLinkGroup = e.hardLinkGroup;
+      if (e.streams.length) {
+        le.streams = e.streams.map((s) => (s.sha1 ? { name: s.name, size: s.size, sha1: s.sha1, sha256: sha256Of.get(s.sha1)! } : { name: s.name, size: 0 }));
+      }
+      out.push(le);
+    }
+    return { schema: STORE_SCHEMA, securityDescriptors: sds, entries: out };
+  }
+
+  /**
+   * Creates an image from a tree of entries with content (a derived image: parent + changes,
+   * whiteouts for deletions). Used by New-ContainerImage and by tests.
+   */
+  async importEntries(
+    meta: { name: string; publisher: string; version: string; summary?: string; parentImageId?: string | null; isOSImage?: boolean; force?: boolean },
+    entries: AsyncIterable<StoreInputEntry> | Iterable<StoreInputEntry>,
+  ): Promise<ImportResult> {
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(meta.version)) throw new StoreInputError(`The version '${meta.version}' is not a four-part version.`, meta.version);
+    const list: StoreInputEntry[] = [];
+    for await (const e of entries) list.push(e);
+    // Whiteouts name paths of the layers below; their parents need not be in this layer.
+    validateTree(list.filter((e) => e.kind !== 'whiteout').map((e) => ({ path: e.path, kind: e.kind, size: e.size, linkTarget: e.linkTarget })), meta.name);
+    for (const e of list) if (e.kind === 'whiteout') for (const seg of e.path) if (badSegment(seg)) throw new StoreInputError(`${meta.name}: entry '/${e.path.join('/')}': ${badSegment(seg)}.`);
+    return this.mutate(async (lock) => {
+      const c = this.readCatalog();
+      const fullName = `${meta.publisher}_${meta.name}_${meta.version}`;
+      const existing = c.images.find((i) => fullNameOf(i).toLowerCase() === fullName.toLowerCase()) ?? null;
+      if (existing && !meta.force) return { status: 'exists', image: existing };
+      if (existing) {
+        const d = this.dependents(c, existing);
+        if (d.containers.length || d.children.length) throw new StoreDependencyError(existing, d.containers, d.children);
+      }
+      let parent: ImageRecord | null = null;
+      if (meta.parentImageId) {
+        parent = c.images.find((i) => i.imageId === meta.parentImageId) ?? null;
+        if (!parent) throw new StoreError(`The parent image '${meta.parentImageId}' is not installed.`, 'ParentImageNotFound', 'ObjectNotFound', meta.parentImageId);
+      }
+      await this.markPending();
+      const sds: string[] = [];
+      const sdIndex = new Map<string, number>();
+      const groups = new Map<string, LayerEntry>();
+      const out: LayerEntry[] = [];
+      for (const e of list) {
+        const le: LayerEntry = { path: e.path.join('/'), kind: e.kind };
+        if (e.attributes !== undefined) le.attributes = e.attributes;
+        if (e.times) le.times = [ftStr(e.times.creation), ftStr(e.times.lastAccess), ftStr(e.times.lastWrite)];
+        if (e.securityDescriptor?.length) {
+          const k = e.securityDescriptor.toString('base64');
+          let i = sdIndex.get(k);
+          if (i === undefined) sdIndex.set(k, (i = sds.push(k) - 1));
+          le.sd = i;
+        }
+        if (e.kind === 'symlink') {
+          le.linkTarget = e.linkTarget;
+          le.linkIsDirectory = !!e.linkIsDirectory;
+        }
+        if (e.kind === 'file') {
+          le.size = e.size ?? 0;
+          const first = e.hardLinkGroup ? groups.get(e.hardLinkGroup) : undefined;
+          if (first) {
+            le.sha1 = first.sha1;
+            le.sha256 = first.sha256;
+            le.size = first.size;
+          } else if ((e.size ?? 0) > 0) {
+            if (!e.content) throw new StoreInputError(`${meta.name}: file '/${le.path}' has no content.`);
+            const b = await this.writeBlob(e.content(), e.size!, `/${le.path}`);
+            le.sha1 = b.sha1;
+            le.sha256 = b.sha256;
+            if (!c.blobs[b.sha256]) c.blobs[b.sha256] = [b.sha1, b.size, 0];
+          }
+          if (e.hardLinkGroup) {
+            le.hardLinkGroup = e.hardLinkGroup;
+            if (!first) groups.set(e.hardLinkGroup, le);
+          }
+        }
+        out.push(le);
+      }
+      const manifest: LayerManifest = { schema: STORE_SCHEMA, securityDescriptors: sds, entries: out };
+      const layerId = await this.writeLayer(manifest);
+      const layers = [...(parent?.layers ?? []), layerId];
+      const flat = await this.flatten(layers, manifest, layerId);
+      const image: ImageRecord = {
+        imageId: imageIdOf(fullName, parent?.imageId ?? null, layers),
+        name: meta.name,
+        publisher: meta.publisher,
+        version: meta.version,
+        summary: meta.summary ?? '',
+        isOSImage: meta.isOSImage ?? !parent,
+        parentImageId: parent?.imageId ?? null,
+        layers,
+        size: flat.reduce((n, x) => n + (x.entry.kind === 'file' ? x.entry.size ?? 0 : 0), 0),
+        fileCount: flat.filter((x) => x.entry.kind === 'file').length,
+        created: new Date().toISOString(),
+      };
+      const blobSizes = new Map<string, number>();
+      for (const [k, v] of Object.entries(c.blobs)) blobSizes.set(k, v[1]);
+      const freed = await this.addImage(c, image, { id: layerId, manifest, size: totalSize(manifest) }, existing);
+      await this.commit(lock, c);
+      await this.deleteFreed(freed, blobSizes);
+      await this.clearPending();
+      return { status: existing ? 'replaced' : 'installed', image };
+    });
+  }
+
+  // ---- removal -----------------------------------------------------------------------------
+
+  /** Removes an image (by record, ImageId or FullName). Refused while containers or child images depend on it. */
+  async removeImage(image: ImageRecord | string): Promise<RemoveResult> {
+    return this.mutate(async (lock) => {
+      const c = this.readCatalog();
+      const key = typeof image === 'string' ? image : image.imageId;
+      const rec = c.images.find((i) => i.imageId === key) ?? this.findImage(key, c);
+      if (!rec) throw new StoreError(`The image '${typeof image === 'string' ? image : fullNameOf(image)}' is not installed.`, 'ImageNotFound', 'ObjectNotFound', key);
+      const d = this.dependents(c, rec);
+      if (d.containers.length || d.children.length) throw new StoreDependencyError(rec, d.containers, d.children);
+      const blobSizes = new Map<string, number>();
+      for (const [k, v] of Object.entries(c.blobs)) blobSizes.set(k, v[1]);
+      await this.markPending();
+      const freed = await this.dropImage(c, rec);
+      await this.commit(lock, c);
+      const bytes = await this.deleteFreed(freed, blobSizes);
+      await this.clearPending();
+      return { image: rec, blobsRemoved: freed.freedBlobs.length, bytesFreed: bytes };
+    });
+  }
+
+  // ---- containers (records only; the container cmdlets materialise them) -------------------
+
+  async addContainer(rec: ContainerRecord): Promise<ContainerRecord> {
+    return this.mutate(async (lock) => {
+      const c = this.readCatalog();
+      if (!c.images.some((i) => i.imageId === rec.imageId)) throw new StoreError(`The image '${rec.imageId}' is not installed.`, 'ImageNotFound', 'ObjectNotFound', rec.imageId);
+      if (c.containers.some((x) => x.containerId === rec.containerId || x.name.toLowerCase() === rec.name.toLowerCase())) {
+        throw new StoreError(`A container named '${rec.name}' already exists.`, 'ContainerExists', 'ResourceExists', rec.name);
+      }
+      c.containers.push(rec);
+      await this.commit(lock, c);
+      return rec;
+    });
+  }
+
+  async updateContainer(containerId: string, change: Partial<Pick<ContainerRecord, 'state' | 'path' | 'name'>>): Promise<ContainerRecord> {
+    return this.mutate(async (lock) => {
+      const c = this.readCatalog();
+      const rec = c.containers.find((x) => x.containerId === containerId);
+      if (!rec) throw new StoreError(`The container '${containerId}' does not exist.`, 'ContainerNotFound', 'ObjectNotFound', containerId);
+      Object.assign(rec, change);
+      await this.commit(lock, c);
+      return rec;
+    });
+  }
+
+  async removeContainer(containerId: string): Promise<ContainerRecord> {
+    return this.mutate(async (lock) => {
+      const c = this.readCatalog();
+      const rec = c.containers.find((x) => x.containerId === containerId);
+      if (!rec) throw new StoreError(`The container '${containerId}' does not exist.`, 'ContainerNotFound', 'ObjectNotFound', containerId);
+      c.containers = c.containers.filter((x) => x !== rec);
+      await this.commit(lock, c);
+      return rec;
+    });
+  }
+
+  // ---- export ------------------------------------------------------------------------------
+
+  /** The image's tree with every layer applied (base first; whiteouts delete), parents before children. */
+  async flatten(layers: string[], known?: LayerManifest, knownId?: string): Promise<{ entry: LayerEntry; sds: string[] }[]> {
+    const map = new Map<string, { entry: LayerEntry; sds: string[] }>();
+    for (const id of layers) {
+      const m = id === knownId && known ? known : await this.readLayer(id);
+      for (const e of m.entries) {
+        if (e.kind === 'whiteout') {
+          const pre = e.path + '/';
+          map.delete(e.path);
+          for (const k of [...map.keys()]) if (k.startsWith(pre)) map.delete(k);
+          continue;
+        }
+        map.set(e.path, { entry: e, sds: m.securityDescriptors });
+      }
+    }
+    const list = [...map.values()];
+    list.sort((a, b) => comparePaths(a.entry.path, b.entry.path));
+    return list;
+  }
+
+  /**
+   * The image as WIM writer entries: content comes from the blobs, and each entry carries its
+   * stored SHA-1 so the writer never hashes content twice.
+   */
+  async *exportEntries(image: ImageRecord): AsyncGenerator<WimWriteEntry> {
+    const { readFilePieces } = await import('../wim');
+    const flat = await this.flatten(image.layers);
+    for (const { entry: e, sds } of flat) {
+      const w: WimWriteEntry = { path: e.path === '' ? [] : e.path.split('/'), kind: e.kind as 'directory' | 'file' | 'symlink' };
+      if (e.attributes !== undefined) w.attributes = e.attributes;
+      if (e.times) w.times = { creation: BigInt(e.times[0]), lastAccess: BigInt(e.times[1]), lastWrite: BigInt(e.times[2]) };
+      if (e.sd !== undefined && sds[e.sd] !== undefined) w.securityDescriptor = Buffer.from(sds[e.sd], 'base64');
+      if (e.kind === 'symlink') {
+        w.linkTarget = e.linkTarget;
+        w.linkIsDirectory = e.linkIsDirectory;
+      } else if (e.reparse) w.reparse = { tag: e.reparse.tag, data: Buffer.from(e.reparse.data, 'base64') };
+      if (e.kind === 'file') {
+        if (e.hardLinkGroup) w.hardLinkGroup = e.hardLinkGroup;
+        w.size = e.size ?? 0;
+        if (e.sha256) {
+          const p = this.blobPath(e.sha256);
+          w.sha1 = e.sha1;
+          w.content = () => readFilePieces(p);
+        }
+        if (e.streams?.length) {
+          w.streams = e.streams.map((s) => {
+            const p = s.sha256 ? this.blobPath(s.sha256) : null;
+            return { name: s.name, size: s.size, sha1: s.sha1 ?? null, content: () => (p ? readFilePieces(p) : emptyPieces()) };
+          });
+        }
+      }
+      yield w;
+    }
+  }
+
+  /** Writes an installed image as a single-image WIM at `wimPath` (flattened when derived). */
+  async exportWim(image: ImageRecord, wimPath: string, opts: { compression?: 'none' | 'xpress' } = {}): Promise<{ path: string; size: number }> {
+    const { createWim } = await import('../wim');
+    const w = await createWim(wimPath, {
+      compression: opts.compression ?? 'none',
+      metadata: { name: image.name, description: image.summary, version: image.version, publisher: image.publisher },
+    });
+    try {
+      await w.addAll(this.exportEntries(image));
+    } catch (e) {
+      await w.abort();
+      throw e;
+    }
+    const r = await w.finish();
+    return { path: r.path, size: r.size };
+  }
+
+  // ---- checking and optimising -------------------------------------------------------------
+
+  /** Checks every record and every blob's hashes; returns one problem per defect (none when healthy). */
+  async check(): Promise<StoreProblem[]> {
+    const problems: StoreProblem[] = [];
+    let c: Catalog;
+    try {
+      c = this.readCatalog();
+    } catch (e) {
+      return [{ kind: e instanceof StoreVersionError ? 'Store' : 'Catalog', id: this.catalogPath, problem: (e as Error).message }];
+    }
+    if (!(await exists(this.root))) return problems;
+    const lock = await acquireStoreLock(this.root);
+    try {
+      c = this.readCatalog();
+      const pending = await exists(this.pendingPath);
+      void pending; // an interrupted mutation leaves only unreferenced files: not a defect
+      const expectLayerRefs = new Map<string, number>();
+      const ids = new Set<string>();
+      const names = new Set<string>();
+      for (const i of c.images) {
+        const fn = fullNameOf(i);
+        if (!HEX64.test(i.imageId)) problems.push({ kind: 'Image', id: fn, problem: `The image id '${i.imageId}' is not a SHA-256.` });
+        if (ids.has(i.imageId)) problems.push({ kind: 'Image', id: fn, problem: `The image id ${i.imageId} is listed twice.` });
+        ids.add(i.imageId);
+        if (names.has(fn.toLowerCase())) problems.push({ kind: 'Image', id: fn, problem: 'Two images have this FullName.' });
+        names.add(fn.toLowerCase());
+        if (i.imageId !== imageIdOf(fn, i.parentImageId, i.layers)) problems.push({ kind: 'Image', id: fn, problem: 'The image id does not match the image record.' });
+        if (!Array.isArray(i.layers) || !i.layers.length) problems.push({ kind: 'Image', id: fn, problem: 'The image has no layers.' });
+        for (const l of i.layers ?? []) expectLayerRefs.set(l, (expectLayerRefs.get(l) ?? 0) + 1);
+      }
+      for (const i of c.images) {
+        const fn = fullNameOf(i);
+        if (i.parentImageId) {
+          const p = c.images.find((x) => x.imageId === i.parentImageId);
+          if (!p) problems.push({ kind: 'Image', id: fn, problem: `The parent image ${i.parentImageId} is not in the store.` });
+          else if (p.layers.some((l, k) => i.layers[k] !== l)) problems.push({ kind: 'Image', id: fn, problem: "The image's layers do not start with its parent's layers." });
+        }
+      }
+      for (const ct of c.containers) {
+        if (!ids.has(ct.imageId)) problems.push({ kind: 'Container', id: ct.name, problem: `The container's image ${ct.imageId} is not in the store.` });
+      }
+      const expectBlobRefs = new Map<string, number>();
+      for (const [l, n] of expectLayerRefs) {
+        const rec = c.layers[l];
+        if (!rec) problems.push({ kind: 'Layer', id: l, problem: 'The layer is used by an image but missing from the catalog.' });
+        else if (rec.refs !== n) problems.push({ kind: 'Layer', id: l, problem: `The layer's reference count is ${rec.refs}, expected ${n}.` });
+        let m: LayerManifest;
+        try {
+          m = await this.readLayer(l);
+        } catch (e) {
+          problems.push({ kind: 'Layer', id: l, problem: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'The layer manifest is missing.' : (e as Error).message });
+          continue;
+        }
+        for (const b of ImageStore.layerBlobs(m)) expectBlobRefs.set(b, (expectBlobRefs.get(b) ?? 0) + 1);
+        for (const e of m.entries) {
+          if (e.sha256 && c.blobs[e.sha256] && (c.blobs[e.sha256][0] !== e.sha1 || c.blobs[e.sha256][1] !== e.size)) {
+            problems.push({ kind: 'Layer', id: l, problem: `The entry '/${e.path}' disagrees with the catalog on blob ${e.sha256}.` });
+          }
+        }
+      }
+      for (const l of Object.keys(c.layers)) if (!expectLayerRefs.has(l)) problems.push({ kind: 'Layer', id: l, problem: 'The catalog lists a layer no image uses.' });
+      for (const [b, n] of expectBlobRefs) {
+        const rec = c.blobs[b];
+        if (!rec) problems.push({ kind: 'Blob', id: b, problem: 'The blob is used by a layer but missing from the catalog.' });
+        else if (rec[2] !== n) problems.push({ kind: 'Blob', id: b, problem: `The blob's reference count is ${rec[2]}, expected ${n}.` });
+      }
+      for (const [b, rec] of Object.entries(c.blobs)) {
+        if (!expectBlobRefs.has(b)) problems.push({ kind: 'Blob', id: b, problem: 'The catalog lists a blob no layer uses.' });
+        const p = this.blobPath(b);
+        let got: { sha256: string; sha1: string; size: number };
+        try {
+          got = await hashFile(p);
+        } catch (e) {
+          problems.push({ kind: 'Blob', id: b, problem: (e as NodeJS.ErrnoException).code === 'ENOENT' ? `The blob file '${p}' is missing.` : (e as Error).message });
+          continue;
+        }
+        if (got.size !== rec[1]) problems.push({ kind: 'Blob', id: b, problem: `The blob has ${got.size} bytes, expected ${rec[1]}.` });
+        if (got.sha256 !== b) problems.push({ kind: 'Blob', id: b, problem: `The blob's content has SHA-256 ${got.sha256}.` });
+        else if (got.sha1 !== rec[0]) problems.push({ kind: 'Blob', id: b, problem: `The blob's SHA-1 is ${got.sha1}, the catalog says ${rec[0]}.` });
+      }
+    } finally {
+      await lock.release();
+    }
+    return problems;
+  }
+
+  /** Removes temp files and every blob and layer the catalog does not reference. */
+  async optimize(): Promise<OptimizeResult> {
+    if (!(await exists(this.root))) return { blobsRemoved: 0, layersRemoved: 0, tempFilesRemoved: 0, bytesFreed: 0 };
+    return this.mutate(async () => {
+      const r = await this.sweep(this.readCatalog());
+      return r;
+    });
+  }
+
+  /** Under the lock: deletes what the committed catalog does not reference, then clears `pending`. */
+  private async sweep(c: Catalog): Promise<OptimizeResult> {
+    const r: OptimizeResult = { blobsRemoved: 0, layersRemoved: 0, tempFilesRemoved: 0, bytesFreed: 0 };
+    for (const name of await readdir(this.tmpDir).catch(() => [] as string[])) {
+      const p = join(this.tmpDir, name);
+      const st = await stat(p).catch(() => null);
+      if (!st) continue;
+      await durableUnlink(p);
+      r.tempFilesRemoved++;
+      r.bytesFreed += st.size;
+    }
+    for (const prefix of await readdir(this.blobsDir).catch(() => [] as string[])) {
+      const dir = join(this.blobsDir, prefix);
+      for (const name of await readdir(dir).catch(() => [] as string[])) {
+        if (c.blobs[name]) continue;
+        const p = join(dir, name);
+        const st = await stat(p).catch(() => null);
+        if (!st) continue;
+        await durableUnlink(p);
+        r.blobsRemoved++;
+        r.bytesFreed += st.size;
+      }
+    }
+    for (const name of await readdir(this.layersDir).catch(() => [] as string[])) {
+      const id = name.replace(/\.json$/, '');
+      if (c.layers[id]) continue;
+      const p = join(this.layersDir, name);
+      const st = await stat(p).catch(() => null);
+      if (!st) continue;
+      await durableUnlink(p);
+      r.layersRemoved++;
+      r.bytesFreed += st.size;
+    }
+    // Lock directories a killed process was moving out of the way (lock.ts: discard / release).
+    for (const name of await readdir(this.root).catch(() => [] as string[])) {
+      if (!name.startsWith('store.lock.lock-gone-')) continue;
+      step('unlink', name);
+      await rm(join(this.root, name), { recursive: true, force: true });
+    }
+    if (await exists(this.pendingPath)) await this.clearPending();
+    return r;
+  }
+
+  /** Bytes the store's files occupy on disk (blobs, layers, catalog), for reports and tests. */
+  async diskUsage(): Promise<number> {
+    let n = 0;
+    const add = async (p: string) => {
+      const st = await stat(p).catch(() => null);
+      if (st) n += st.blocks * 512;
+    };
+    for (const prefix of await readdir(this.blobsDir).catch(() => [] as string[])) {
+      for (const name of await readdir(join(this.blobsDir, prefix)).catch(() => [] as string[])) await add(join(this.blobsDir, prefix, name));
+    }
+    for (const name of await readdir(this.layersDir).catch(() => [] as string[])) await add(join(this.layersDir, name));
+    await add(this.catalogPath);
+    return n;
+  }
+}
+
+async function* emptyPieces(): AsyncGenerator<Uint8Array> {
+  // an empty stream
+}
+
+async function writeAll(fh: FileHandle, p: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < p.length) {
+    const { bytesWritten } = await fh.write(p, off, p.length - off);
+    off += bytesWritten;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(() => true, () => false);
+}
+
+async function hashFile(p: string): Promise<{ sha256: string; sha1: string; size: number }> {
+  const fh = await open(p, 'r');
+  try {
+    const h256 = createHash('sha256');
+    const h1 = createHash('sha1');
+    const buf = Buffer.allocUnsafe(1 << 20);
+    let size = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+      if (!bytesRead) break;
+      h256.update(buf.subarray(0, bytesRead));
+      h1.update(buf.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+    return { sha256: h256.digest('hex'), sha1: h1.digest('hex'), size };
+  } finally {
+    await fh.close();
+  }
+}
+
+function totalSize(m: LayerManifest): number {
+  let n = 0;
+  for (const e of m.entries) if (e.kind === 'file') n += e.size ?? 0;
+  return n;
+}
+
+function comparePaths(a: string, b: string): number {
+  const x = a === '' ? [] : a.split('/');
+  const y = b === '' ? [] : b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
+/** The image id: SHA-256 of its FullName, parent id and layer ids. */
+export function imageIdOf(fullName: string, parentImageId: string | null, layers: string[]): string {
+  return createHash('sha256').update(JSON.stringify({ fullName, parent: parentImageId, layers })).digest('hex');
+}
+
+function filetimeIso(t: bigint): string {
+  const ms = Number((t - 116444736000000000n) / 10000n);
+  const d = new Date(ms);
+  return Number.isFinite(d.getTime()) ? d.toISOString() : new Date().toISOString();
+}

@@ -1,0 +1,83 @@
+// Record shapes of the image store (schema 1). See core/store/index.ts for the layout on disk.
+
+/** The store layout version this code writes and understands. */
+export const STORE_SCHEMA = 1;
+
+/** One file-system object of a layer. Paths are '/'-joined segments; '' is the root directory. */
+export interface LayerEntry {
+  path: string;
+  /** 'whiteout' (derived layers only): the path and everything under it is deleted from the layers below. */
+  kind: 'directory' | 'file' | 'symlink' | 'whiteout';
+  /** Unnamed data stream (files): byte size and both hashes; absent when the file is empty. */
+  size?: number;
+  sha256?: string;
+  sha1?: string;
+  attributes?: number;
+  /** FILETIME creation, last access, last write (decimal strings of 100 ns since 1601). */
+  times?: [string, string, string];
+  /** Index into the layer's securityDescriptors. */
+  sd?: number;
+  linkTarget?: string;
+  linkIsDirectory?: boolean;
+  /** A non-symlink reparse point, passed through (data base64, at most 16 KiB). */
+  reparse?: { tag: number; data: string };
+  hardLinkGroup?: string;
+  /** Named data streams. */
+  streams?: { name: string; size: number; sha256?: string; sha1?: string }[];
+}
+
+/** `layers/<layerId>.json`; the layer id is the SHA-256 of this file's bytes. */
+export interface LayerManifest {
+  schema: number;
+  securityDescriptors: string[];
+  entries: LayerEntry[];
+}
+
+export interface ImageRecord {
+  /** SHA-256 (hex) of the image's identity: FullName, parent and layers. */
+  imageId: string;
+  name: string;
+  publisher: string;
+  /** Four-part version, e.g. 10.0.14300.1010. */
+  version: string;
+  summary: string;
+  isOSImage: boolean;
+  parentImageId: string | null;
+  /** Every layer of the image, base first (a derived image lists its parent's layers, then its own). */
+  layers: string[];
+  /** Bytes of file content in the image's (flattened) tree. */
+  size: number;
+  fileCount: number;
+  /** ISO 8601 UTC. */
+  created: string;
+}
+
+/** Containers (added by the container cmdlets): a record per container, depending on its image. */
+export interface ContainerRecord {
+  /** A GUID, lower case. */
+  containerId: string;
+  name: string;
+  imageId: string;
+  state: 'Off' | 'Running';
+  runtimeType: 'Default' | 'HyperV';
+  created: string;
+  /** The container's writable root, when materialised (outside the blob store, under containers/). */
+  path?: string;
+}
+
+/** `catalog.json`: the commit point of every mutation (written last, atomically). */
+export interface Catalog {
+  schema: number;
+  /** Incremented by every committed mutation. */
+  generation: number;
+  images: ImageRecord[];
+  containers: ContainerRecord[];
+  /** Layer id → number of images listing it. */
+  layers: Record<string, { refs: number; size: number }>;
+  /** Blob SHA-256 → [SHA-1, size, number of layers referencing it]. */
+  blobs: Record<string, [string, number, number]>;
+}
+
+export function fullNameOf(r: Pick<ImageRecord, 'publisher' | 'name' | 'version'>): string {
+  return `${r.publisher}_${r.name}_${r.version}`;
+}
