@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // WIM benchmark: our reader/writer against wimlib-imagex on the same generated tree, same run.
-//   node bench/wim.js [--size-mib N] [--files N] [--keep]      (run `npm run build` first)
+//   node bench/wim.js [--size-mib N] [--files N] [--repeat N] [--dir D] [--keep]   (`npm run build` first)
 // Prints times, ratios (ours / wimlib; lower is better) and our peak RSS per operation. Each of
 // our operations runs in a child process so its peak RSS is its own.
 'use strict';
@@ -13,12 +13,27 @@ const path = require('node:path');
 
 const DIST = path.join(__dirname, '..', 'dist', 'core', 'wim');
 
-function child(op, args) {
-  settle();
-  const r = spawnSync(process.execPath, [__filename, '--child', op, ...args], { encoding: 'utf8', maxBuffer: 16 << 20 });
-  if (r.status !== 0) throw new Error(`child ${op} failed: ${r.stderr}`);
-  return JSON.parse(r.stdout.trim().split('\n').pop());
+/**
+ * Runs a command under /usr/bin/time, `repeat` times, after flushing dirty pages, and returns the
+ * median wall time, CPU time (user+sys) and peak RSS. The machine may be shared, so the median of
+ * several runs and the CPU time are both reported.
+ */
+function measure(cmd, args, repeat, before) {
+  const runs = [];
+  for (let i = 0; i < repeat; i++) {
+    if (before) before();
+    settle();
+    const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
+    const m = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr);
+    runs.push({ wall: Number(m[1]), cpu: Number(m[2]) + Number(m[3]), rssMiB: Number(m[4]) / 1024 });
+  }
+  const med = (k) => runs.map((x) => x[k]).sort((x, y) => x - y)[Math.floor(runs.length / 2)];
+  return { wall: med('wall'), cpu: med('cpu'), rssMiB: Math.max(...runs.map((x) => x.rssMiB)) };
 }
+
+const ours = (op, args, repeat, before) => measure(process.execPath, [__filename, '--child', op, ...args], repeat, before);
+const peer = (args, repeat, before) => measure('wimlib-imagex', args, repeat, before);
 
 async function runChild(op, args) {
   const wim = require(path.join(DIST, 'index.js'));
@@ -36,20 +51,12 @@ async function runChild(op, args) {
     extra = { bytes: res.bytes };
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  process.stdout.write(JSON.stringify({ ms, maxRssMiB: process.resourceUsage().maxRSS / 1024, ...extra }) + '\n');
+  process.stdout.write(JSON.stringify({ ms, ...extra }) + '\n');
 }
 
 /** Flushes dirty pages so one step's writeback does not throttle the next one's writes. */
 function settle() {
   spawnSync('sync');
-}
-
-function timed(cmd, args) {
-  settle();
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr}`);
-  return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
 /** Compressible pseudo-text: cheap to make, compresses roughly like program files and logs. */
@@ -114,6 +121,8 @@ async function main() {
   const sizeMiB = opt('--size-mib', 2048);
   const files = opt('--files', 2400);
   const keep = argv.includes('--keep');
+  const repeat = opt('--repeat', sizeMiB > 512 ? 1 : 3);
+  const base = argv.includes('--dir') ? argv[argv.indexOf('--dir') + 1] : os.tmpdir();
   if (spawnSync('wimlib-imagex', ['--version']).status !== 0) {
     console.error('wimlib-imagex not found (apt-get install -y wimtools)');
     process.exit(2);
@@ -122,7 +131,7 @@ async function main() {
     console.error('dist/ is missing: run `npm run build` first');
     process.exit(2);
   }
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'wimbench-'));
+  const work = fs.mkdtempSync(path.join(base, 'wimbench-'));
   const src = path.join(work, 'src');
   try {
     const t0 = Date.now();
@@ -130,41 +139,43 @@ async function main() {
     console.log(`tree: ${files} files, ${(bytes / 1048576).toFixed(0)} MiB (generated in ${((Date.now() - t0) / 1000).toFixed(1)} s) in ${work}`);
     const rows = [];
     const mib = bytes / 1048576;
+    const rm = (...ps) => () => ps.forEach((p) => fs.rmSync(p, { recursive: true, force: true }));
 
     // Uncompressed write.
     const wlNone = path.join(work, 'wimlib-none.wim');
     const ourNone = path.join(work, 'ours-none.wim');
-    const wlCap = timed('wimlib-imagex', ['capture', src, wlNone, 'Bench', '--compress=none']);
-    const ourCap = child('capture', [src, ourNone, 'none']);
-    rows.push(['write, uncompressed', ourCap.ms, wlCap, ourCap.maxRssMiB, `${(du(ourNone) / 1048576).toFixed(0)} MiB vs ${(du(wlNone) / 1048576).toFixed(0)} MiB`]);
+    const wlCap = peer(['capture', src, wlNone, 'Bench', '--compress=none'], repeat, rm(wlNone));
+    const ourCap = ours('capture', [src, ourNone, 'none'], repeat, rm(ourNone));
+    rows.push(['write, uncompressed', ourCap, wlCap, `${(du(ourNone) / 1048576).toFixed(0)} MiB vs ${(du(wlNone) / 1048576).toFixed(0)} MiB`]);
 
     // Read + extract the same (wimlib-written) uncompressed archive.
     const wlOut = path.join(work, 'apply-wimlib');
     const ourOut = path.join(work, 'apply-ours');
-    const wlApply = timed('wimlib-imagex', ['apply', wlNone, '1', wlOut]);
-    const ourApply = child('extract', [wlNone, ourOut]);
+    const wlApply = peer(['apply', wlNone, '1', wlOut], repeat, rm(wlOut));
+    const ourApply = ours('extract', [wlNone, ourOut], repeat, rm(ourOut));
     const same = spawnSync('diff', ['-rq', wlOut, ourOut]).status === 0;
-    rows.push(['read+extract, uncompressed', ourApply.ms, wlApply, ourApply.maxRssMiB, same ? 'trees identical' : 'TREES DIFFER']);
-    fs.rmSync(wlOut, { recursive: true, force: true });
-    fs.rmSync(ourOut, { recursive: true, force: true });
+    rows.push(['read+extract, uncompressed', ourApply, wlApply, same ? 'trees identical' : 'TREES DIFFER']);
+    rm(wlOut, ourOut)();
 
     // XPRESS write: size and speed.
     const wlX = path.join(work, 'wimlib-xpress.wim');
     const ourX = path.join(work, 'ours-xpress.wim');
-    const wlXCap = timed('wimlib-imagex', ['capture', src, wlX, 'Bench', '--compress=XPRESS']);
-    const ourXCap = child('capture', [src, ourX, 'xpress']);
-    rows.push(['write, XPRESS', ourXCap.ms, wlXCap, ourXCap.maxRssMiB, `size ${(du(ourX) / 1048576).toFixed(1)} MiB vs ${(du(wlX) / 1048576).toFixed(1)} MiB (ratio ${(du(ourX) / du(wlX)).toFixed(3)})`]);
+    const wlXCap = peer(['capture', src, wlX, 'Bench', '--compress=XPRESS'], repeat, rm(wlX));
+    const ourXCap = ours('capture', [src, ourX, 'xpress'], repeat, rm(ourX));
+    rows.push(['write, XPRESS', ourXCap, wlXCap, `size ${(du(ourX) / 1048576).toFixed(1)} MiB vs ${(du(wlX) / 1048576).toFixed(1)} MiB (ratio ${(du(ourX) / du(wlX)).toFixed(3)})`]);
 
     // XPRESS read + extract of wimlib's archive.
-    const wlXApply = timed('wimlib-imagex', ['apply', wlX, '1', wlOut]);
-    const ourXApply = child('extract', [wlX, ourOut]);
-    rows.push(['read+extract, XPRESS', ourXApply.ms, wlXApply, ourXApply.maxRssMiB, spawnSync('diff', ['-rq', wlOut, ourOut]).status === 0 ? 'trees identical' : 'TREES DIFFER']);
+    const wlXApply = peer(['apply', wlX, '1', wlOut], repeat, rm(wlOut));
+    const ourXApply = ours('extract', [wlX, ourOut], repeat, rm(ourOut));
+    rows.push(['read+extract, XPRESS', ourXApply, wlXApply, spawnSync('diff', ['-rq', wlOut, ourOut]).status === 0 ? 'trees identical' : 'TREES DIFFER']);
+    rm(wlOut, ourOut)();
 
     console.log('');
-    console.log('operation                     ours (s)  wimlib (s)  ratio  ours MiB/s  peak RSS MiB  notes');
-    for (const [name, ours, peer, rss, note] of rows) {
+    console.log(`median of ${repeat} run(s); load average at the end: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+    console.log('operation                   ours wall  wimlib wall  ratio | ours CPU  wimlib CPU  ratio | ours MiB/s | peak RSS ours / wimlib | notes');
+    for (const [name, o, p, note] of rows) {
       console.log(
-        `${name.padEnd(28)} ${(ours / 1000).toFixed(2).padStart(9)} ${(peer / 1000).toFixed(2).padStart(11)} ${(ours / peer).toFixed(2).padStart(6)} ${(mib / (ours / 1000)).toFixed(0).padStart(11)} ${rss.toFixed(0).padStart(13)}  ${note}`,
+        `${name.padEnd(26)} ${o.wall.toFixed(2).padStart(9)}s ${p.wall.toFixed(2).padStart(11)}s ${(o.wall / p.wall).toFixed(2).padStart(6)} | ${o.cpu.toFixed(2).padStart(7)}s ${p.cpu.toFixed(2).padStart(10)}s ${(o.cpu / p.cpu).toFixed(2).padStart(6)} | ${(mib / o.wall).toFixed(0).padStart(10)} | ${o.rssMiB.toFixed(0).padStart(8)} / ${p.rssMiB.toFixed(0).padEnd(4)} MiB     | ${note}`,
       );
     }
     console.log('\nratio = ours / wimlib-imagex (lower is better). SPEC §13 targets: read+extract uncompressed <= 0.6, write uncompressed <= 0.5, peak RSS < 300 MiB.');

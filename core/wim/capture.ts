@@ -1,7 +1,8 @@
 // Capturing a directory tree into an archive: a depth-first walk producing writer entries.
 // Names are read as raw bytes (Node's string readdir would silently rewrite invalid UTF-8).
 
-import { lstat, open, opendir, readlink, stat } from 'node:fs/promises';
+import { close as closeCb, lstatSync, open as openCb, read as readCb, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { msToFiletime } from './reader';
 import type { WimWriteEntry, CreateWimOptions, WimWriteResult } from './writer';
@@ -30,13 +31,36 @@ export async function* readFilePieces(path: string, piece = READ_PIECE): AsyncGe
   }
 }
 
+/** Reads exactly `size` bytes of a file (fewer if it shrank) with callback I/O: 3 pool round trips. */
+function readSmallFile(path: string, size: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    openCb(path, 'r', (err, fd) => {
+      if (err) return reject(err);
+      const buf = Buffer.allocUnsafe(size);
+      let got = 0;
+      const finish = (e: Error | null, data?: Buffer): void => closeCb(fd, (e2) => (e || e2 ? reject(e || e2) : resolve(data!)));
+      const step = (): void => {
+        readCb(fd, buf, got, size - got, got, (e, n) => {
+          if (e) return finish(e);
+          got += n;
+          if (n === 0 || got === size) return finish(null, got === size ? buf : buf.subarray(0, got));
+          step();
+        });
+      };
+      if (size === 0) finish(null, buf);
+      else step();
+    });
+  });
+}
+
 /**
  * Walks `srcDir` and yields writer entries, a directory before its contents, children in
  * byte order of their names. Hard links (same device and inode) become one hard-link group.
- * Sockets, FIFOs and devices cannot be represented and are refused.
+ * Sockets, FIFOs and devices cannot be represented and are refused. Directory listing and
+ * stat calls are synchronous: each is a short system call, cheaper than a thread-pool trip.
  */
 export async function* walkDirectory(srcDir: string): AsyncGenerator<WimWriteEntry> {
-  const rootSt = await stat(srcDir);
+  const rootSt = statSync(srcDir);
   if (!rootSt.isDirectory()) throw new Error(`${srcDir} is not a directory`);
   yield {
     path: [],
@@ -47,9 +71,7 @@ export async function* walkDirectory(srcDir: string): AsyncGenerator<WimWriteEnt
   while (stack.length) {
     const dir = stack.pop()!;
     const names: { raw: Buffer; name: string }[] = [];
-    const dh = await opendir(dir.fs, { encoding: 'buffer' as BufferEncoding });
-    for await (const ent of dh) {
-      const raw = ent.name as unknown as Buffer;
+    for (const raw of readdirSync(dir.fs, { encoding: 'buffer' })) {
       let name: string;
       try {
         name = utf8.decode(raw);
@@ -63,7 +85,7 @@ export async function* walkDirectory(srcDir: string): AsyncGenerator<WimWriteEnt
     for (const { name } of names) {
       const fsPath = join(dir.fs, name);
       const segs = [...dir.segs, name];
-      const st = await lstat(fsPath);
+      const st = lstatSync(fsPath);
       const times = {
         creation: msToFiletime(st.birthtimeMs || st.mtimeMs),
         lastAccess: msToFiletime(st.atimeMs),
@@ -73,13 +95,18 @@ export async function* walkDirectory(srcDir: string): AsyncGenerator<WimWriteEnt
         yield { path: segs, kind: 'directory', times };
         subdirs.push({ fs: fsPath, segs });
       } else if (st.isSymbolicLink()) {
-        let target = await readlink(fsPath);
+        let target = readlinkSync(fsPath);
         if (target.startsWith('/')) {
           // An absolute link into the captured tree becomes image-rooted; others keep their path.
           const root = srcDir.endsWith('/') ? srcDir : srcDir + '/';
           if (target.startsWith(root)) target = '/' + target.slice(root.length);
         }
-        const isDir = await stat(fsPath).then((s) => s.isDirectory(), () => false);
+        let isDir = false;
+        try {
+          isDir = statSync(fsPath).isDirectory();
+        } catch {
+          // a dangling link: a file link
+        }
         yield { path: segs, kind: 'symlink', linkTarget: target, linkIsDirectory: isDir, times };
       } else if (st.isFile()) {
         yield {
@@ -88,7 +115,7 @@ export async function* walkDirectory(srcDir: string): AsyncGenerator<WimWriteEnt
           size: st.size,
           times,
           hardLinkGroup: st.nlink > 1 ? `${st.dev}:${st.ino}` : undefined,
-          content: () => readFilePieces(fsPath),
+          content: Object.assign(() => readFilePieces(fsPath), { fsPath }),
         };
       } else {
         throw new Error(`${fsPath}: sockets, FIFOs and device files cannot be stored in a WIM archive`);
@@ -98,11 +125,57 @@ export async function* walkDirectory(srcDir: string): AsyncGenerator<WimWriteEnt
   }
 }
 
+const PREFETCH_MAX_FILE = 4 << 20;
+const PREFETCH_BYTES = 64 << 20;
+const PREFETCH_FILES = 32;
+
+/**
+ * Reads small files ahead of the writer, several at a time, so the thread pool reads while the
+ * writer hashes and writes; large files are still streamed when their turn comes.
+ */
+async function* prefetch(entries: AsyncIterable<WimWriteEntry>): AsyncGenerator<WimWriteEntry> {
+  const queue: { e: WimWriteEntry; bytes: number }[] = [];
+  let bytes = 0;
+  const it = entries[Symbol.asyncIterator]();
+  let done = false;
+  const fill = async (): Promise<void> => {
+    while (!done && queue.length < PREFETCH_FILES && bytes < PREFETCH_BYTES) {
+      const r = await it.next();
+      if (r.done) {
+        done = true;
+        break;
+      }
+      const e = r.value;
+      let b = 0;
+      if (e.kind === 'file' && e.content && e.size !== undefined && e.size > 0 && e.size <= PREFETCH_MAX_FILE) {
+        const src = e.content;
+        const fsPath = (src as unknown as { fsPath?: string }).fsPath;
+        if (fsPath) {
+          const data = readSmallFile(fsPath, e.size);
+          data.catch(() => undefined); // observed when the writer asks for the content
+          e.content = async function* () {
+            yield await data;
+          };
+          b = e.size;
+        }
+      }
+      bytes += b;
+      queue.push({ e, bytes: b });
+    }
+  };
+  while (true) {
+    await fill();
+    const next = queue.shift();
+    if (!next) return;
+    bytes -= next.bytes;
+    yield next.e;
+  }
+}
 /** Captures `srcDir` as image 1 of a new archive at `wimPath`. */
 export async function captureDirectory(srcDir: string, wimPath: string, opts: CreateWimOptions): Promise<WimWriteResult> {
   const w = await createWim(wimPath, opts);
   try {
-    await w.addAll(walkDirectory(srcDir));
+    await w.addAll(prefetch(walkDirectory(srcDir)));
   } catch (e) {
     await w.abort();
     throw e;
