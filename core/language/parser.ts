@@ -59,7 +59,7 @@ export function parse(script: string, fileName?: string): ScriptBlockAst {
       throw e;
     }
     // Deeply nested input can still exhaust the stack inside the depth budget on small stacks.
-    if (e instanceof RangeError) {
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
       const error = source.error('ScriptTooComplicated', 0, 0);
       throw fileName !== undefined ? new ParseError(error.errors, fileName) : error;
     }
@@ -1118,9 +1118,13 @@ class Parser {
         this.consume(token);
         return this.constant(token);
       case 'Generic':
-      case 'String':
         this.consume(token);
         return token.node as ExpressionAst;
+      case 'String': {
+        this.consume(token);
+        const node = token.node as ExpressionAst;
+        return this.isPostfixStart(token.end) ? this.parsePostfix(node) : node;
+      }
       case 'Variable': {
         this.consume(token);
         const variable = this.variable(token);

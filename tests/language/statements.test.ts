@@ -115,6 +115,13 @@ describe('commands in argument mode', () => {
     ]);
   });
 
+  test("'text'.Member as an argument", () => {
+    expect(command("Get-Foo 'a,b'.Split(',') 'x'").elements).toMatchObject([
+      arg({ kind: 'InvokeMember', target: { kind: 'StringConstant', value: 'a,b' } }),
+      arg({ kind: 'StringConstant', value: 'x' }),
+    ]);
+  });
+
   test('(…).Property as an argument', () => {
     expect(command('Get-Foo (Get-Bar).Name').elements).toMatchObject([arg({ kind: 'Member', target: { kind: 'ParenExpression' } })]);
   });
