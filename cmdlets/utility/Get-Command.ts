@@ -1,4 +1,4 @@
-import { defineCmdlet, cmdletName } from '../../core/engine/cmdlet';
+import { defineCmdlet } from '../../core/engine/cmdlet';
 import { ErrorRecord } from '../../core/engine/errors';
 import { hasWildcard, wildcardMatch } from '../../core/engine/operators';
 import { cmdletEntries, loadCmdlet, SessionState, engineVersion, packageVersion } from '../../core/engine/session';
@@ -26,15 +26,21 @@ function commandInfo(type: string, name: string, source: string, version: PSVers
   return o;
 }
 
+/** Case-insensitive ordinal order; a locale collator would cost start-up time for nothing here. */
+function compareNames(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
 /** Every command the session knows, as CommandInfo objects, in pwsh's order (type, then name). */
 function allCommands(session: SessionState): PSObject[] {
   const out: PSObject[] = [];
   const pkg = PSVersion.tryParse(packageVersion());
   for (const e of cmdletEntries().values()) {
-    const decl = loadCmdlet(e);
-    if (decl.availability?.(session) != null) continue;
-    const builtin = decl.module.startsWith('Microsoft.PowerShell.');
-    out.push(commandInfo('Cmdlet', cmdletName(decl), decl.module, builtin ? new PSVersion(engineVersion.major, 0, 0, 0) : pkg));
+    if (e.gated && loadCmdlet(e).availability?.(session) != null) continue;
+    const builtin = e.module.startsWith('Microsoft.PowerShell.');
+    out.push(commandInfo('Cmdlet', e.name, e.module, builtin ? new PSVersion(engineVersion.major, 0, 0, 0) : pkg));
   }
   for (const f of session.functions.values()) out.push(commandInfo('Function', f.name, '', null, { Definition: f.scriptBlock.toString() }));
   const known = new Set(out.map((c) => String(c.get('Name')).toLowerCase()));
@@ -46,7 +52,7 @@ function allCommands(session: SessionState): PSObject[] {
   return out.sort(
     (a, b) =>
       typeOrder[String(a.get('CommandType'))] - typeOrder[String(b.get('CommandType'))] ||
-      String(a.get('Name')).localeCompare(String(b.get('Name')), 'en', { sensitivity: 'base' }),
+      compareNames(String(a.get('Name')), String(b.get('Name'))),
   );
 }
 

@@ -69,7 +69,11 @@ export interface CommandEntry {
   kind: 'Cmdlet';
   name: string;
   room: string;
-  file: string;
+  /** The declaration's module (Get-Command's Source), known without loading the cmdlet. */
+  module: string;
+  /** Whether the declaration has `availability` (then it must be loaded to know if it is usable). */
+  gated: boolean;
+  load: () => { default: CmdletDecl };
 }
 
 /** Aliases every session starts with (PowerShell's built-in ones for the commands we have). */
@@ -88,44 +92,27 @@ export const builtinAliases: [string, string][] = [
   ['man', 'Get-Help'], ['epcsv', 'Export-Csv'], ['ipcsv', 'Import-Csv'], ['oh', 'Out-Host'],
 ];
 
-/** The rooms under cmdlets/ that hold built-in cmdlets, one file per cmdlet named Verb-Noun. */
-const cmdletRooms = ['utility', 'containers', 'packagemanagement', 'docker'];
+/** A row of the generated command table (cmdlets/index.ts, written by scripts/build.js). */
+export type CmdletModuleEntry = Omit<CommandEntry, 'kind'>;
 
 let cmdletTable: Map<string, CommandEntry> | null = null;
 
-/** Lists cmdlet files once per process; modules are required only when a cmdlet is used. */
+/** The built-in cmdlets by lower-case name; modules are required only when a cmdlet is used. */
 export function cmdletEntries(): Map<string, CommandEntry> {
   if (cmdletTable) return cmdletTable;
-  cmdletTable = new Map();
-  const root = path.join(__dirname, '..', '..', 'cmdlets');
-  for (const room of cmdletRooms) {
-    let names: string[];
-    try {
-      names = fs.readdirSync(path.join(root, room));
-    } catch {
-      continue;
-    }
-    for (const file of names) {
-      const m = /^([A-Z][A-Za-z]+-[A-Z][A-Za-z]+)\.(js|ts)$/.exec(file);
-      if (!m || file.endsWith('.d.ts')) continue;
-      cmdletTable.set(m[1].toLowerCase(), { kind: 'Cmdlet', name: m[1], room, file: path.join(root, room, file) });
-    }
-  }
+  const { cmdletModules } = require('../../cmdlets/index') as { cmdletModules: Record<string, CmdletModuleEntry> };
+  cmdletTable = new Map(Object.entries(cmdletModules).map(([k, e]) => [k, { kind: 'Cmdlet', ...e }]));
   return cmdletTable;
 }
 
 const loadedDecls = new Map<string, CmdletDecl>();
 
 export function loadCmdlet(entry: CommandEntry): CmdletDecl {
-  let decl = loadedDecls.get(entry.file);
+  let decl = loadedDecls.get(entry.name);
   if (!decl) {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const mod = require(entry.file) as { default: CmdletDecl };
-    decl = mod.default;
-    if (!decl || cmdletName(decl) !== entry.name) {
-      throw new Error(`cmdlet module ${entry.file} does not declare ${entry.name}`);
-    }
-    loadedDecls.set(entry.file, decl);
+    decl = entry.load().default;
+    if (!decl || cmdletName(decl) !== entry.name) throw new Error(`cmdlet module ${entry.room}/${entry.name} does not declare ${entry.name}`);
+    loadedDecls.set(entry.name, decl);
   }
   return decl;
 }

@@ -155,7 +155,8 @@ export async function main(argv: string[]): Promise<void> {
     process.stdout.write(usage);
     return;
   }
-  const stdinIsTerminal = Boolean(process.stdin.isTTY);
+  // tty.isatty does not create the stdin stream (which costs start-up time when it is not read).
+  const stdinIsTerminal = (require('node:tty') as typeof import('node:tty')).isatty(0);
   const scriptFromStdin = opts.command === '-' || (opts.command === null && opts.file === null && !stdinIsTerminal);
   const inputFromStdin = opts.inputFormat !== 'Text' && !scriptFromStdin;
   const host = new TerminalHost({
