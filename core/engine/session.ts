@@ -125,15 +125,27 @@ export interface FunctionEntry {
 export const engineVersion = new PSVersion(7, 4, 0);
 
 let packageVersionText: string | null = null;
+let packageRootDir: string | null = null;
 
-/** The package's version; package.json sits above both core/ and dist/core/. */
+/** The package's root (where package.json and docs/ are); it sits above core/, dist/core/ and dist/. */
+export function packageRoot(): string {
+  if (packageRootDir !== null) return packageRootDir;
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, 'package.json'))) return (packageRootDir = dir);
+  }
+  return (packageRootDir = path.resolve(__dirname, '..', '..'));
+}
+
+/** The package's version, from package.json at the package root. */
 export function packageVersion(): string {
   if (packageVersionText) return packageVersionText;
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const file = path.join(dir, 'package.json');
-    if (fs.existsSync(file)) return (packageVersionText = (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version);
+  const file = path.join(packageRoot(), 'package.json');
+  try {
+    packageVersionText = (JSON.parse(fs.readFileSync(file, 'utf8')) as { version: string }).version;
+  } catch {
+    packageVersionText = '0.0.0';
   }
-  return (packageVersionText = '0.0.0');
+  return packageVersionText;
 }
 
 export class SessionState {
