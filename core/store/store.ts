@@ -260,7 +260,13 @@ export class ImageStore {
     try {
       await this.initialise();
       if (await exists(this.pendingPath)) await this.sweep(this.readCatalog());
-      return await fn(lock);
+      try {
+        return await fn(lock);
+      } catch (e) {
+        // A failed mutation never committed: drop what it wrote (blobs, temp files, a layer).
+        if (await exists(this.pendingPath)) await this.sweep(this.readCatalog()).catch(() => undefined);
+        throw e;
+      }
     } finally {
       await lock.release();
     }

@@ -1,0 +1,73 @@
+// Helpers for the store tests: WIMs made in the test (our writer, or wimlib-imagex as the
+// independent peer), store copies, and posh runs against a given store root.
+
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runPosh, type PoshResult } from '../helpers/posh';
+import { captureDirectory } from '../../core/wim';
+
+/**
+ * wimlib-imagex present? Missing on a developer machine: the test is skipped with a loud
+ * message. Missing in CI (CI=true): the suite fails.
+ */
+export function haveWimlib(): boolean {
+  const r = spawnSync('wimlib-imagex', ['--version'], { encoding: 'utf8' });
+  if (r.status === 0) return true;
+  if (process.env.CI === 'true') throw new Error('wimlib-imagex (Debian package wimtools) is required in CI but was not found');
+  // eslint-disable-next-line no-console
+  console.warn('\n*** wimlib-imagex NOT FOUND: store interop tests are SKIPPED. Install it: apt-get install -y wimtools ***\n');
+  return false;
+}
+
+export function wimlib(args: string[]): string {
+  const r = spawnSync('wimlib-imagex', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`wimlib-imagex ${args.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+/** Deterministic bytes (xorshift32). */
+export function bytes(n: number, seed: number): Buffer {
+  const b = Buffer.alloc(n);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13; x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5; x >>>= 0;
+    b[i] = x & 0xff;
+  }
+  return b;
+}
+
+/** Writes a tree: path → content (a directory for a trailing '/'). */
+export function writeTree(root: string, files: Record<string, string | Buffer>): void {
+  mkdirSync(root, { recursive: true });
+  for (const [p, c] of Object.entries(files)) {
+    const full = join(root, p);
+    if (p.endsWith('/')) mkdirSync(full, { recursive: true });
+    else {
+      mkdirSync(join(full, '..'), { recursive: true });
+      writeFileSync(full, c);
+    }
+  }
+}
+
+/** A tree of `count` files of `size` pseudo-random bytes each (seeded), plus a few small ones. */
+export function sampleTree(root: string, count: number, size: number, seed: number): void {
+  const files: Record<string, string | Buffer> = { 'Windows/System32/config/': '', 'Windows/win.ini': '[fonts]\r\n', 'empty.txt': '' };
+  for (let i = 0; i < count; i++) files[`Windows/System32/f${String(i).padStart(3, '0')}.dll`] = bytes(size, seed * 1000 + i + 1);
+  writeTree(root, files);
+}
+
+export async function makeWim(src: string, wim: string, name: string, version: string, publisher = 'CN=Microsoft', summary = ''): Promise<void> {
+  await captureDirectory(src, wim, { compression: 'none', metadata: { name, version, publisher, description: summary } });
+}
+
+/** Runs `posh -NonInteractive -c script` in `cwd` with the store at `home`. */
+export function posh(script: string, cwd: string, home: string, env: Record<string, string> = {}, timeoutMs = 60000): Promise<PoshResult> {
+  return runPosh(['-NonInteractive', '-c', script], { cwd, env: { POSH_CONTAINERS_HOME: home, ...env }, timeoutMs });
+}
+
+export function copyDir(from: string, to: string): void {
+  cpSync(from, to, { recursive: true });
+}
