@@ -29,7 +29,7 @@ import {
 } from './metadata';
 import type { EntryKind, WimTimes } from './reader';
 import { msToFiletime, resolveInside } from './reader';
-import { XpressCompressor } from './xpress';
+import { createChunkCompressor, type ChunkCompressor, type StoredBatch } from './xpress-pool';
 import { DEFAULT_PUBLISHER, buildXml } from './xml';
 
 /** Content of a stream: called once, when (and only if) the writer needs the bytes. */
@@ -86,6 +86,10 @@ export interface WimWriteResult {
 }
 
 const INTEGRITY_CHUNK = 10 << 20;
+/** Raw bytes per compression job (32 chunks). */
+const BATCH = 1 << 20;
+/** Raw bytes in the compressors or waiting to be written, at most. */
+const PENDING_LIMIT = 16 << 20;
 const WRITE_PIECE = 1 << 20;
 
 interface Inode {
@@ -104,7 +108,13 @@ export class WimWriter {
   private readonly secs: Buffer[] = [];
   private readonly secIndex = new Map<string, number>();
   private readonly inodes = new Map<string, Inode>();
-  private readonly compressor: XpressCompressor | null;
+  private readonly pool: ChunkCompressor | null;
+  /** XPRESS blobs are written in order by this chain of tasks while later ones compress. */
+  private sink: Promise<void> = Promise.resolve();
+  private sinkError: unknown = null;
+  /** Raw bytes handed to the compressors and not yet written (bounds memory). */
+  private pendingRaw = 0;
+  private wakeups: (() => void)[] = [];
   private dirCount = 1;
   private fileCount = 0;
   private totalBytes = 0;
@@ -134,7 +144,7 @@ export class WimWriter {
       children: [],
     };
     this.dirs.set('', this.root);
-    this.compressor = opts.compression === 'xpress' ? new XpressCompressor() : null;
+    this.pool = opts.compression === 'xpress' ? createChunkCompressor() : null;
   }
 
   static async create(path: string, opts: CreateWimOptions): Promise<WimWriter> {
@@ -278,6 +288,7 @@ export class WimWriter {
       }
     }
     if (!content) throw new Error(`${what}: content is required for a non-empty stream`);
+    if (this.pool) return this.storeXpress(size, await content(), what, 0, true);
     const { sha1, res } = await this.writeBlob(size, await content(), what);
     const existing = this.blobs.get(sha1);
     if (existing) {
@@ -288,7 +299,7 @@ export class WimWriter {
     return sha1;
   }
 
-  /** Writes `size` bytes from `src` at the current end, compressed if configured. */
+  /** Writes `size` bytes from `src` uncompressed at the current end (uncompressed archives). */
   private async writeBlob(size: number, src: AsyncIterable<Uint8Array>, what: string, flags = 0): Promise<{ sha1: string; res: ResourceHeader }> {
     const start = this.pos;
     const hash = createHash('sha1');
@@ -301,81 +312,163 @@ export class WimWriter {
       w.catch(() => undefined); // observed when awaited; avoids an unhandled rejection meanwhile
       inflight.push(w);
     };
-    const over = (): Error => new Error(`${what}: content is longer than the declared ${size} bytes`);
-    if (!this.compressor) {
-      let at = start;
-      for await (const piece of src) {
-        got += piece.length;
-        if (got > size) throw over();
-        hash.update(piece);
-        await put(piece, at);
-        at += piece.length;
-      }
-      await Promise.all(inflight);
-      if (got !== size) throw new Error(`${what}: content has ${got} bytes, expected ${size}`);
-      this.pos = start + size;
-      return { sha1: hash.digest('hex'), res: { sizeInWim: size, flags, offset: start, originalSize: size } };
-    }
-    const nChunks = Math.ceil(size / CHUNK_SIZE);
-    const entrySize = size > 0xffffffff ? 8 : 4;
-    const table = Buffer.alloc((nChunks - 1) * entrySize);
-    let at = start + table.length;
-    let chunkIdx = 0;
-    let carry: Buffer | null = null; // partial chunk carried between pieces
-    let outBatch: Buffer[] = [];
-    let outBatchLen = 0;
-    const flush = async (): Promise<void> => {
-      if (!outBatchLen) return;
-      const b = outBatch.length === 1 ? outBatch[0] : Buffer.concat(outBatch, outBatchLen);
-      await put(b, at);
-      at += outBatchLen;
-      outBatch = [];
-      outBatchLen = 0;
-    };
-    const emitChunk = async (chunk: Buffer): Promise<void> => {
-      if (chunkIdx > 0) {
-        const rel = at + outBatchLen - start - table.length;
-        if (entrySize === 4) table.writeUInt32LE(rel, (chunkIdx - 1) * 4);
-        else table.writeBigUInt64LE(BigInt(rel), (chunkIdx - 1) * 8);
-      }
-      chunkIdx++;
-      const c = this.compressor!.compress(chunk);
-      // Copy: the compressor reuses its output buffer.
-      const stored = c ? Buffer.from(c) : chunk;
-      outBatch.push(stored);
-      outBatchLen += stored.length;
-      if (outBatchLen >= WRITE_PIECE) await flush();
-    };
-    for await (const p of src) {
-      let piece = Buffer.from(p.buffer, p.byteOffset, p.length);
+    let at = start;
+    for await (const piece of src) {
       got += piece.length;
-      if (got > size) throw over();
+      if (got > size) throw new Error(`${what}: content is longer than the declared ${size} bytes`);
       hash.update(piece);
-      if (carry) {
-        const need = CHUNK_SIZE - carry.length;
-        if (piece.length < need) {
-          carry = Buffer.concat([carry, piece]);
-          continue;
-        }
-        await emitChunk(Buffer.concat([carry, piece.subarray(0, need)]));
-        piece = piece.subarray(need);
-        carry = null;
-      }
-      let o = 0;
-      for (; o + CHUNK_SIZE <= piece.length; o += CHUNK_SIZE) await emitChunk(Buffer.from(piece.subarray(o, o + CHUNK_SIZE)));
-      if (o < piece.length) carry = Buffer.from(piece.subarray(o));
+      await put(piece, at);
+      at += piece.length;
     }
-    if (carry) await emitChunk(carry);
-    await flush();
-    if (got !== size) throw new Error(`${what}: content has ${got} bytes, expected ${size}`);
-    if (table.length) await put(table, start);
     await Promise.all(inflight);
-    const stored = at - start;
-    this.pos = at;
-    // A single chunk stored raw is an uncompressed resource.
-    const compressed = !(nChunks === 1 && stored === size);
-    return { sha1: hash.digest('hex'), res: { sizeInWim: stored, flags: flags | (compressed ? RES_FLAG_COMPRESSED : 0), offset: start, originalSize: size } };
+    if (got !== size) throw new Error(`${what}: content has ${got} bytes, expected ${size}`);
+    this.pos = start + size;
+    return { sha1: hash.digest('hex'), res: { sizeInWim: size, flags, offset: start, originalSize: size } };
   }
+
+  private async room(bytes: number): Promise<void> {
+    while (this.pendingRaw > 0 && this.pendingRaw + bytes > PENDING_LIMIT && !this.sinkError) {
+      await new Promise<void>((r) => this.wakeups.push(r));
+    }
+    if (this.sinkError) throw this.sinkError;
+  }
+
+  private release(bytes: number): void {
+    this.pendingRaw -= bytes;
+    const w = this.wakeups;
+    this.wakeups = [];
+    for (const f of w) f();
+  }
+
+  /**
+   * Stores a stream in an XPRESS archive: batches of 32 KiB chunks go to the compressors as the
+   * content arrives, and a task on the sink chain writes them in order (chunk table first, as
+   * the format wants). A stream that turns out to duplicate a stored blob is dropped: before
+   * compression when it fits in one batch, else by rewinding the sink.
+   */
+  private async storeXpress(size: number, src: AsyncIterable<Uint8Array>, what: string, flags: number, dedup: boolean): Promise<string> {
+    const hash = createHash('sha1');
+    const batches: { p: Promise<StoredBatch>; raw: number }[] = [];
+    let batchesDone = false;
+    let notify: (() => void) | null = null;
+    const kick = (): void => {
+      const n = notify;
+      notify = null;
+      if (n) n();
+    };
+    let resolveSha!: (s: string | null) => void;
+    const shaP = new Promise<string | null>((r) => (resolveSha = r));
+    const entry: BlobEntry = { res: { sizeInWim: 0, flags, offset: 0, originalSize: size }, partNumber: 1, refCount: 1, sha1: '' };
+    let taskStarted = false;
+    const startTask = (): void => {
+      taskStarted = true;
+      this.sink = this.sink.then(async () => {
+        if (this.sinkError) return;
+        const nChunks = Math.ceil(size / CHUNK_SIZE);
+        const entrySize = size > 0xffffffff ? 8 : 4;
+        const table = Buffer.alloc((nChunks - 1) * entrySize);
+        const start = this.pos;
+        let at = start + table.length;
+        let chunk = 0;
+        const writes: Promise<unknown>[] = [];
+        for (let i = 0; ; i++) {
+          while (i >= batches.length && !batchesDone) await new Promise<void>((r) => (notify = r));
+          if (i >= batches.length) break;
+          const b = await batches[i].p;
+          for (const sz of b.sizes) {
+            if (chunk > 0) {
+              const rel = at - start - table.length;
+              if (entrySize === 4) table.writeUInt32LE(rel, (chunk - 1) * 4);
+              else table.writeBigUInt64LE(BigInt(rel), (chunk - 1) * 8);
+            }
+            at += sz;
+            chunk++;
+          }
+          if (writes.length >= 2) await writes.shift();
+          const w = this.fh.write(b.data, 0, b.data.length, at - b.data.length);
+          w.catch(() => undefined); // observed below
+          writes.push(w);
+          this.release(batches[i].raw);
+          batches[i].p = Promise.resolve({ data: Buffer.alloc(0), sizes: [] }); // let the data go
+        }
+        await Promise.all(writes);
+        const sha = await shaP;
+        if (sha === null) return; // duplicate: the next blob overwrites this one
+        if (table.length) await this.fh.write(table, 0, table.length, start);
+        const stored = at - start;
+        this.pos = at;
+        const compressed = !(nChunks === 1 && stored === size);
+        entry.res = { sizeInWim: stored, flags: flags | (compressed ? RES_FLAG_COMPRESSED : 0), offset: start, originalSize: size };
+      }).catch((e) => {
+        this.sinkError ??= e;
+        this.release(0);
+      });
+    };
+    let cur: Buffer[] = [];
+    let curLen = 0;
+    let got = 0;
+    const dispatch = async (final: boolean): Promise<void> => {
+      while (curLen >= BATCH || (final && curLen > 0)) {
+        const take = Math.min(curLen, BATCH);
+        const all = cur.length === 1 ? cur[0] : Buffer.concat(cur, curLen);
+        const data = all.subarray(0, take);
+        cur = take < all.length ? [all.subarray(take)] : [];
+        curLen -= take;
+        const lens: number[] = [];
+        for (let o = 0; o < take; o += CHUNK_SIZE) lens.push(Math.min(CHUNK_SIZE, take - o));
+        await this.room(take);
+        if (!taskStarted) startTask();
+        this.pendingRaw += take;
+        const p = this.pool!.compressBatch(data, lens);
+        p.catch(() => undefined); // observed by the sink task
+        batches.push({ p, raw: take });
+        kick();
+      }
+    };
+    try {
+      for await (const p of src) {
+        const piece = Buffer.from(p.buffer, p.byteOffset, p.length);
+        got += piece.length;
+        if (got > size) throw new Error(`${what}: content is longer than the declared ${size} bytes`);
+        hash.update(piece);
+        cur.push(piece);
+        curLen += piece.length;
+        if (curLen >= BATCH) await dispatch(false);
+      }
+      if (got !== size) throw new Error(`${what}: content has ${got} bytes, expected ${size}`);
+      const sha1 = hash.digest('hex');
+      const existing = dedup ? this.blobs.get(sha1) : undefined;
+      if (existing && !taskStarted) {
+        existing.refCount++;
+        return sha1;
+      }
+      await dispatch(true);
+      batchesDone = true;
+      kick();
+      if (existing) {
+        existing.refCount++;
+        resolveSha(null);
+        return sha1;
+      }
+      entry.sha1 = sha1;
+      if (dedup) this.blobs.set(sha1, entry);
+      resolveSha(sha1);
+      if (!dedup) {
+        // Callers that need the final location (the metadata resource) wait for the sink.
+        await this.sink;
+        if (this.sinkError) throw this.sinkError;
+        this.lastEntry = entry;
+      }
+      return sha1;
+    } catch (e) {
+      batchesDone = true;
+      resolveSha(null);
+      kick();
+      throw e;
+    }
+  }
+
+  private lastEntry: BlobEntry | null = null;
 
   /** Writes metadata, tables, XML and header, and moves the archive into place. */
   async finish(): Promise<WimWriteResult> {
@@ -399,7 +492,12 @@ export class WimWriter {
     };
     sortTree(this.root);
     const meta = serializeMetadata(this.secs, this.root);
-    const metaBlob = await this.writeBlob(meta.length, [meta] as unknown as AsyncIterable<Uint8Array>, 'metadata', RES_FLAG_METADATA);
+    let metaBlob: { sha1: string; res: ResourceHeader };
+    if (this.pool) {
+      await this.storeXpress(meta.length, [meta] as unknown as AsyncIterable<Uint8Array>, 'metadata', RES_FLAG_METADATA, false);
+      metaBlob = { sha1: this.lastEntry!.sha1, res: this.lastEntry!.res };
+      await this.pool.close();
+    } else metaBlob = await this.writeBlob(meta.length, [meta] as unknown as AsyncIterable<Uint8Array>, 'metadata', RES_FLAG_METADATA);
     const entries: BlobEntry[] = [{ res: metaBlob.res, partNumber: 1, refCount: 1, sha1: metaBlob.sha1 }, ...this.blobs.values()];
     const bt = Buffer.alloc(entries.length * BLOB_ENTRY_SIZE);
     entries.forEach((b, i) => serializeBlobEntry(bt, i * BLOB_ENTRY_SIZE, b));
@@ -433,7 +531,7 @@ export class WimWriter {
       await this.fh.write(it, 0, it.length, this.pos);
       this.pos += it.length;
     }
-    const xpress = this.compressor !== null;
+    const xpress = this.pool !== null;
     const header = serializeHeader({
       flags: xpress ? HDR_FLAG_COMPRESSION | HDR_FLAG_COMPRESS_XPRESS : 0,
       chunkSize: xpress ? CHUNK_SIZE : 0,
@@ -486,6 +584,10 @@ export class WimWriter {
   /** Abandons the archive: closes and removes the partial file. */
   async abort(): Promise<void> {
     this.done = true;
+    this.sinkError ??= new Error('aborted');
+    this.release(0);
+    await this.sink.catch(() => undefined);
+    await this.pool?.close().catch(() => undefined);
     await this.fh.close().catch(() => undefined);
     await rm(this.tmpPath, { force: true });
   }

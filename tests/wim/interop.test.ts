@@ -173,3 +173,21 @@ d('archives we write, read by wimlib-imagex', () => {
     expect(require('node:fs').readdirSync(work).filter((n: string) => n.startsWith('failed.wim'))).toEqual([]);
   });
 });
+
+// The compiled library compresses in worker threads (the TypeScript sources under ts-jest use
+// the calling thread); `npm test` builds dist/ first, so CI always checks that path too.
+const distIndex = join(__dirname, '..', '..', 'dist', 'core', 'wim', 'index.js');
+const haveDist = existsSync(distIndex) && existsSync(join(__dirname, '..', '..', 'dist', 'core', 'wim', 'xpress-pool.js'));
+if (!haveDist && process.env.CI === 'true') throw new Error('dist/ is missing: run `npm run build` before the tests');
+(peer && haveDist ? describe : describe.skip)('compiled library (XPRESS in worker threads)', () => {
+  test('an XPRESS archive compressed by the worker pool passes verify and apply', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const lib = require(distIndex) as typeof import('../../core/wim');
+    const wim = join(work, 'workers.wim');
+    await lib.captureDirectory(src, wim, { compression: 'xpress', metadata: { name: 'W', version: '1.0' } });
+    expect(wimlib(['verify', wim])).toMatch(/successfully verified/);
+    const out = join(work, 'workers-applied');
+    wimlib(['apply', wim, out]);
+    expect(diffTrees(src, out)).toBe('');
+  });
+});
