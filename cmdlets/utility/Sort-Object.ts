@@ -4,7 +4,7 @@ import { ErrorRecord } from '../../core/engine/errors';
 import { getMember } from '../../core/engine/members';
 import { compareValues, hasWildcard, wildcardMatch } from '../../core/engine/operators';
 import { isPromise } from '../../core/engine/pipeline';
-import { Hashtable, PSObject, toDisplayString } from '../../core/engine/values';
+import { Hashtable, PSObject, PSVersion, toDisplayString } from '../../core/engine/values';
 import { unwrapOutput } from '../../core/format/cmdlet-support';
 
 /** One sort (or group) key: how to read it from an object, and its own direction when it has one. */
@@ -108,7 +108,7 @@ export function compareKeyValues(a: unknown, b: unknown, caseSensitive: boolean)
   if (aNull || bNull) return aNull && bNull ? 0 : aNull ? -1 : 1;
   const collator = caseSensitive ? sensitive : insensitive;
   if (typeof a === 'string' && typeof b === 'string') return Math.sign(collator.compare(a, b));
-  if (typeof a === 'object' && !(a instanceof Date) && (a as object).constructor?.name !== 'PSVersion') {
+  if (typeof a === 'object' && !(a instanceof Date) && !(a instanceof PSVersion)) {
     return Math.sign(collator.compare(stringOf(a), stringOf(b)));
   }
   try {

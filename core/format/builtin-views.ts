@@ -163,6 +163,21 @@ export const BUILTIN_VIEWS: [string[], View[]][] = [
     ],
   ],
   [
+    // Get-Help with a wildcard that matches several commands.
+    ['HelpInfoShort'],
+    [
+      {
+        kind: 'table',
+        columns: [
+          { label: 'Name', value: 'Name', width: 33 },
+          { label: 'Category', value: 'Category', width: 9 },
+          { label: 'Module', value: 'Module', width: 25 },
+          { label: 'Synopsis', value: 'Synopsis', width: null },
+        ],
+      },
+    ],
+  ],
+  [
     // Group-Object -NoElement: its GroupInfoNoElement has no Group to show.
     ['Microsoft.PowerShell.Commands.GroupInfoNoElement'],
     [

@@ -31,7 +31,7 @@ import { renderListEntries } from './list';
 import { hasVisibleColumns, layoutTable, renderHeader, renderRow, type TableLayout } from './table';
 import { hasWildcard, wildcardToRegExp, type Alignment } from './text';
 import { TYPE_NAMES } from './builtin-views';
-import { findView, readValue, type ListView, type TableView, type ValueSource } from './views';
+import { findView, readValue, type CustomView, type ListView, type TableView, type ValueSource } from './views';
 
 registerBuiltinViews();
 
@@ -179,7 +179,7 @@ export class OutputFormatter {
    * list entries, rows of a table whose header is out, and out-of-band lists.
    */
   private isImmediate(v: unknown): boolean {
-    if (!(v instanceof PSObject) || v.propertyNames().length === 0) return true;
+    if (!(v instanceof PSObject) || v.propertyNames().length === 0 || customView(v)) return true;
     const s = this.state;
     if (s === null) return this.shapeOf(v) === 'list';
     if (s.kind === 'list') return true;
@@ -189,7 +189,7 @@ export class OutputFormatter {
 
   private shapeOf(first: PSObject): 'table' | 'list' {
     const view = findView(first);
-    if (view) return view.kind;
+    if (view && view.kind !== 'custom') return view.kind;
     return first.propertyNames().length > 4 ? 'list' : 'table';
   }
 
@@ -213,6 +213,11 @@ export class OutputFormatter {
       }
       if (!(v instanceof PSObject) || v.propertyNames().length === 0) {
         out.push(...scalarLines(v));
+        continue;
+      }
+      const custom = customView(v);
+      if (custom) {
+        out.push(...this.close(), ...customLines(custom, v, this.width));
         continue;
       }
       if (this.state === null) this.state = this.open(v);
@@ -309,6 +314,16 @@ function* expand(value: unknown): Generator<unknown> {
     return;
   }
   yield value;
+}
+
+/** The custom view of an object, if its type has one (Get-Help's help objects). */
+function customView(v: PSObject): CustomView | undefined {
+  const view = findView(v);
+  return view?.kind === 'custom' ? view : undefined;
+}
+
+function customLines(view: CustomView, v: PSObject, width: number): string[] {
+  return ['', ...view.render(v, width), ''];
 }
 
 function scalarLines(v: unknown): string[] {

@@ -26,6 +26,7 @@ export {
   type View,
   type TableView,
   type ListView,
+  type CustomView,
   type TableColumn,
   type ListEntry,
   type ValueSource,
@@ -34,3 +35,4 @@ export { TYPE_NAMES, BUILTIN_VIEWS, registerBuiltinViews } from './builtin-views
 export { formatCell, DEFAULT_ENUMERATION_LIMIT } from './cells';
 export { renderProgress, type ProgressRenderOptions } from './progress';
 export { ELLIPSIS, cellWidth, wrapText, type Alignment } from './text';
+export { renderHelp, renderHelpParameters, wrapWords, type HelpContent, type HelpParameter, type HelpExample, type HelpView } from './help';

@@ -35,7 +35,17 @@ export interface ListView {
   entries: ListEntry[];
 }
 
-export type View = TableView | ListView;
+/**
+ * A view that draws the whole object itself, as pwsh's custom (complex) controls do — the help
+ * views of Get-Help. `render` gets the formatting width and returns the lines; the formatter puts
+ * a blank line before and after them, as pwsh's format start and end do.
+ */
+export interface CustomView {
+  kind: 'custom';
+  render(obj: PSObject, width: number): string[];
+}
+
+export type View = TableView | ListView | CustomView;
 
 const registry = new Map<string, View[]>();
 
@@ -72,7 +82,7 @@ export function viewsFor(value: unknown): View[] {
 }
 
 /** The default view of an object, or the first of the wanted kind. */
-export function findView(value: unknown, kind?: 'table' | 'list'): View | undefined {
+export function findView(value: unknown, kind?: 'table' | 'list' | 'custom'): View | undefined {
   const views = viewsFor(value);
   return kind ? views.find((v) => v.kind === kind) : views[0];
 }
