@@ -8,11 +8,14 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { captureDirectory, extractImage, openWim, WimFormatError, WimUnsupportedError } from '../../core/wim';
 import { xpressDecompress, XpressCompressor } from '../../core/wim/xpress';
-import { compressible, prng, rmrf, tempDir } from './helpers';
+import { lzxDecompress } from '../../core/wim/lzx';
+import { compressible, havePeer, prng, rmrf, tempDir, wimlib } from './helpers';
 
 let work: string;
 let base: Buffer; // uncompressed archive of a small tree
 let baseX: Buffer; // XPRESS archive of the same tree
+let peerArchives: Buffer[] = []; // LZX and XPRESS archives of the same tree written by wimlib
+const peer = havePeer();
 let n = 0;
 
 beforeAll(async () => {
@@ -28,6 +31,11 @@ beforeAll(async () => {
   await captureDirectory(src, join(work, 'basex.wim'), { compression: 'xpress', metadata: { name: 'base' } });
   base = readFileSync(join(work, 'base.wim'));
   baseX = readFileSync(join(work, 'basex.wim'));
+  if (peer) {
+    wimlib(['capture', src, join(work, 'peer-lzx.wim')]);
+    wimlib(['capture', src, join(work, 'peer-xpress.wim'), '--compress=XPRESS']);
+    peerArchives = [readFileSync(join(work, 'peer-lzx.wim')), readFileSync(join(work, 'peer-xpress.wim'))];
+  }
 });
 afterAll(() => rmrf(work));
 
@@ -244,7 +252,7 @@ describe('hostile and broken archives', () => {
 
 describe('fuzz', () => {
   test('mutated valid archives: the reader returns or throws WimFormatError', async () => {
-    for (const src of [base, baseX]) {
+    for (const src of [base, baseX, ...peerArchives]) {
       await fc.assert(
         fc.asyncProperty(
           fc.array(fc.tuple(fc.nat(src.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
@@ -276,6 +284,34 @@ describe('fuzz', () => {
       }),
       { numRuns: 300, seed: 7 },
     );
+  });
+
+  test('LZX decoder on arbitrary bytes: output or WimFormatError', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 0, maxLength: 3000 }), fc.integer({ min: 1, max: 32768 }), (data, outLen) => {
+        try {
+          lzxDecompress(Buffer.from(data), Buffer.alloc(outLen), outLen);
+        } catch (e) {
+          if (!(e instanceof WimFormatError)) throw e;
+        }
+      }),
+      { numRuns: 300, seed: 5 },
+    );
+  });
+
+  test('flipped bits inside compressed chunks of wimlib archives: an error, never a wrong read', async () => {
+    for (const src of peerArchives) {
+      for (let i = 208; i < src.length; i += Math.max(1, Math.floor(src.length / 120))) {
+        const b = Buffer.from(src);
+        b[i] ^= 0x10;
+        try {
+          const { sandbox } = await readEverything(b);
+          rmrf(sandbox);
+        } catch (e) {
+          expect(e).toBeInstanceOf(WimFormatError);
+        }
+      }
+    }
   });
 
   test('XPRESS round trip', () => {
