@@ -5,7 +5,7 @@ import { close as closeCb, lstatSync, open as openCb, read as readCb, readdirSyn
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { msToFiletime } from './reader';
-import type { WimWriteEntry, CreateWimOptions, WimWriteResult } from './writer';
+import type { ContentSource, WimWriteEntry, CreateWimOptions, WimWriteResult } from './writer';
 import { createWim } from './writer';
 
 const READ_PIECE = 1 << 20;
@@ -29,6 +29,14 @@ export async function* readFilePieces(path: string, piece = READ_PIECE): AsyncGe
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * The content of a file on disk as a writer ContentSource. Unlike `() => readFilePieces(p)`, the
+ * writer's addAll() recognises it and reads small files ahead, several at a time.
+ */
+export function fileContent(path: string): ContentSource {
+  return Object.assign(() => readFilePieces(path), { fsPath: path });
 }
 
 /** Reads exactly `size` bytes of a file (fewer if it shrank) with callback I/O: 3 pool round trips. */
@@ -115,7 +123,7 @@ export async function* walkDirectory(srcDir: string): AsyncGenerator<WimWriteEnt
           size: st.size,
           times,
           hardLinkGroup: st.nlink > 1 ? `${st.dev}:${st.ino}` : undefined,
-          content: Object.assign(() => readFilePieces(fsPath), { fsPath }),
+          content: fileContent(fsPath),
         };
       } else {
         throw new Error(`${fsPath}: sockets, FIFOs and device files cannot be stored in a WIM archive`);
@@ -130,13 +138,14 @@ const PREFETCH_BYTES = 64 << 20;
 const PREFETCH_FILES = 32;
 
 /**
- * Reads small files ahead of the writer, several at a time, so the thread pool reads while the
+ * Reads small files (those whose content is a fileContent() source) ahead of the writer, several
+ * at a time, so the thread pool reads while the
  * writer hashes and writes; large files are still streamed when their turn comes.
  */
-async function* prefetch(entries: AsyncIterable<WimWriteEntry>): AsyncGenerator<WimWriteEntry> {
+export async function* prefetch(entries: AsyncIterable<WimWriteEntry> | Iterable<WimWriteEntry>): AsyncGenerator<WimWriteEntry> {
   const queue: { e: WimWriteEntry; bytes: number }[] = [];
   let bytes = 0;
-  const it = entries[Symbol.asyncIterator]();
+  const it = Symbol.asyncIterator in entries ? (entries as AsyncIterable<WimWriteEntry>)[Symbol.asyncIterator]() : (async function* () { yield* entries as Iterable<WimWriteEntry>; })();
   let done = false;
   const fill = async (): Promise<void> => {
     while (!done && queue.length < PREFETCH_FILES && bytes < PREFETCH_BYTES) {
@@ -175,7 +184,7 @@ async function* prefetch(entries: AsyncIterable<WimWriteEntry>): AsyncGenerator<
 export async function captureDirectory(srcDir: string, wimPath: string, opts: CreateWimOptions): Promise<WimWriteResult> {
   const w = await createWim(wimPath, opts);
   try {
-    await w.addAll(prefetch(walkDirectory(srcDir)));
+    await w.addAll(walkDirectory(srcDir));
   } catch (e) {
     await w.abort();
     throw e;

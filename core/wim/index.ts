@@ -29,6 +29,8 @@
 //        securityDescriptor, streams (named)
 //   const res = await w.finish();   // or w.abort(); the file appears only when finish() succeeds
 //   captureDirectory(srcDir, wimPath, opts) = createWim + walkDirectory(srcDir) + finish
+//   fileContent(path)   -> a ContentSource for a file on disk; addAll() reads such small files
+//                          ahead, several at a time (use it rather than () => readFilePieces(path))
 //
 // Errors: malformed or hostile archives raise WimFormatError (entryPath, reason); archives using
 // LZMS/solid/split/pipable features raise WimUnsupportedError (a WimFormatError). See
@@ -41,6 +43,6 @@ export type { WimImageInfo } from './xml';
 export { DEFAULT_PUBLISHER } from './xml';
 export { createWim, WimWriter } from './writer';
 export type { WimWriteEntry, ContentSource, CreateWimOptions, WimImageMetadata, WimWriteResult } from './writer';
-export { captureDirectory, walkDirectory, readFilePieces } from './capture';
+export { captureDirectory, walkDirectory, readFilePieces, fileContent } from './capture';
 export { extractImage } from './extract';
 export type { ExtractResult, ExtractOptions } from './extract';

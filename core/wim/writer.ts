@@ -180,8 +180,11 @@ export class WimWriter {
     }
   }
 
+  /** Adds entries in order; small files given as fileContent() sources are read ahead. */
   async addAll(entries: AsyncIterable<WimWriteEntry> | Iterable<WimWriteEntry>): Promise<void> {
-    for await (const e of entries) await this.add(e);
+    // Loaded here rather than at the top: capture.ts imports this module.
+    const { prefetch } = await import('./capture');
+    for await (const e of prefetch(entries)) await this.add(e);
   }
 
   private async addInner(e: WimWriteEntry): Promise<void> {
