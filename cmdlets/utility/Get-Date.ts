@@ -235,7 +235,7 @@ export default defineCmdlet({
     { name: 'Second', type: 'int', description: 'Replaces the second (0-59).' },
     { name: 'Millisecond', type: 'int', description: 'Replaces the millisecond (0-999).' },
     { name: 'Format', type: 'string', sets: ['DateAndFormat', 'UnixTimeSecondsAndFormat'], description: 'A .NET format string (`o`, `yyyy-MM-dd`, FileDate, FileDateTime, ...); the result is a string.' },
-    { name: 'UFormat', type: 'string', sets: ['DateAndUFormat', 'UnixTimeSecondsAndUFormat'], validateNotNullOrEmpty: true, description: 'A Unix strftime-style format (`%Y-%m-%d`); the result is a string.' },
+    { name: 'UFormat', type: 'string', mandatory: true, sets: ['DateAndUFormat', 'UnixTimeSecondsAndUFormat'], validateNotNullOrEmpty: true, description: 'A Unix strftime-style format (`%Y-%m-%d`); the result is a string.' },
     { name: 'AsUTC', type: 'switch', description: 'Converts the date to UTC.' },
   ],
   process(ctx) {

@@ -21,7 +21,9 @@ export default defineCmdlet({
   async process(ctx) {
     const p = ctx.params;
     const literal = p.LiteralPath !== undefined;
-    const raw = literal ? (p.LiteralPath as unknown[]) : p.Path === null || p.Path === undefined ? [null] : (p.Path as unknown[]);
+    let raw = literal ? (p.LiteralPath as unknown[]) : p.Path === null || p.Path === undefined ? [null] : (p.Path as unknown[]);
+    // $null binds as an empty collection: it is one path that does not exist.
+    if (raw.length === 0) raw = [null];
     const type = String(p.PathType ?? 'Any').toLowerCase();
     for (const item of raw) {
       const given = item === null || item === undefined ? '' : String(item);
