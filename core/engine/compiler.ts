@@ -511,6 +511,18 @@ function asErrorRecord(e: unknown): ErrorRecord | null {
   return new ErrorRecord({ message, errorId: 'System.Exception', category: 'NotSpecified', cause: e });
 }
 
+/** A catch block sees the error as `$_` (and in $Error); `$_` is put back when it ends. */
+function enterCatch(f: Frame, record: ErrorRecord): () => void {
+  f.session.recordError(record);
+  const local = f.scope.vars.get('_');
+  const previous = local?.value;
+  f.scope.setLocal('_', record);
+  return () => {
+    if (local) local.value = previous;
+    else f.scope.vars.delete('_');
+  };
+}
+
 function compileTry(s: TryAst): Code {
   const body = compileBlock(s.body);
   const catches = s.catches.map((c) => ({ types: c.types, body: compileBlock(c.body) }));
@@ -534,13 +546,11 @@ function compileTry(s: TryAst): Code {
       } catch (e) {
         const hit = pick(e);
         if (!hit) throw e;
-        f.session.recordError(hit.record);
-        const prev = f.scope.lookup('_');
-        f.scope.setLocal('_', hit.record);
+        const leave = enterCatch(f, hit.record);
         try {
           hit.c.body.run(f);
         } finally {
-          if (prev) f.scope.setLocal('_', prev.value);
+          leave();
         }
       } finally {
         if (fin) fin.run(f);
@@ -558,13 +568,11 @@ function compileTry(s: TryAst): Code {
     } catch (e) {
       const hit = pick(e);
       if (!hit) throw e;
-      f.session.recordError(hit.record);
-      const prev = f.scope.lookup('_');
-      f.scope.setLocal('_', hit.record);
+      const leave = enterCatch(f, hit.record);
       try {
         await hit.c.body.run(f);
       } finally {
-        if (prev) f.scope.setLocal('_', prev.value);
+        leave();
       }
     } finally {
       if (fin) await fin.run(f);
