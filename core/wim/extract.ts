@@ -11,6 +11,7 @@ import { filetimeToDate, type WimEntry, type WimReader } from './reader';
 
 export interface ExtractResult {
   directories: number;
+  /** File entries, hard links included. */
   files: number;
   symlinks: number;
   /** Bytes of file content written (hard links counted once). */
@@ -61,8 +62,7 @@ export async function extractImage(reader: WimReader, imageIndex: number, destDi
   const links: [WimEntry, WimEntry][] = [];
   for (const e of entries) {
     if (e.kind !== 'file') continue;
-    result.skippedStreams += e.streams.length;
-    if (e.reparse) result.skippedReparsePoints++;
+    result.files++;
     if (e.hardLinkGroup) {
       const first = linkFirst.get(e.hardLinkGroup);
       if (first) {
@@ -71,7 +71,9 @@ export async function extractImage(reader: WimReader, imageIndex: number, destDi
       }
       linkFirst.set(e.hardLinkGroup, e);
     }
-    result.files++;
+    // Per file, not per link: the streams belong to the file.
+    result.skippedStreams += e.streams.length;
+    if (e.reparse) result.skippedReparsePoints++;
     if (!e.sha1) {
       closeSync(openSync(fsPath(e), CREATE_FLAGS, 0o644));
       continue;

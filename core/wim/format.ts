@@ -115,6 +115,7 @@ export function parseHeader(buf: Buffer, fileSize: number): WimHeader {
   const hdrSize = buf.readUInt32LE(8);
   if (hdrSize !== HEADER_SIZE) throw new WimFormatError(`header size is ${hdrSize}, expected ${HEADER_SIZE}`);
   const version = buf.readUInt32LE(12);
+  if (version === 0xe00) throw new WimUnsupportedError('solid archives (format version 0xE00, LZMS/ESD)');
   if (version !== WIM_VERSION && version !== 0x10b00 && version !== 0xe00) throw new WimFormatError(`unknown format version 0x${version.toString(16)}`);
   const flags = buf.readUInt32LE(16);
   const chunkSize = buf.readUInt32LE(20);

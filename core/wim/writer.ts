@@ -152,6 +152,12 @@ export class WimWriter {
     if (opts.metadata.version !== undefined && !/^\d+(\.\d+){0,3}$/.test(opts.metadata.version)) {
       throw new TypeError(`createWim: version ${JSON.stringify(opts.metadata.version)} is not MAJOR.MINOR.BUILD.SPBUILD`);
     }
+    for (const [k, v] of Object.entries(opts.metadata)) {
+      // XML 1.0 cannot carry these characters at all, escaped or not.
+      if (typeof v === 'string' && /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(v)) {
+        throw new TypeError(`createWim: metadata.${k} contains a control character that XML cannot hold`);
+      }
+    }
     const tmp = `${path}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
     const fh = await open(tmp, 'wx+');
     return new WimWriter(fh, path, tmp, opts);
