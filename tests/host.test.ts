@@ -47,6 +47,15 @@ describe('command-line forms', () => {
   });
 });
 
+describe('objects across processes', () => {
+  test('-InputFormat objects flow into the first command and are in $input', async () => {
+    const produced = await runPosh(['-OutputFormat', 'Xml', '-c', '1..3 | ForEach-Object { [pscustomobject]@{ N = $_ } }'], { cwd: dir });
+    expect(produced.stdout.startsWith('#< CLIXML\n')).toBe(true);
+    const consumed = await runPosh(['-InputFormat', 'Xml', '-c', 'ForEach-Object { $_.N * 10 }; "count=$($input.Count)"'], { cwd: dir, stdin: produced.stdout });
+    expect(consumed).toEqual({ stdout: '10\n20\n30\ncount=3\n', stderr: '', code: 0 });
+  });
+});
+
 describe('exit codes', () => {
   test('0 when the last statement succeeded, 1 after a failure or a terminating error', async () => {
     expect((await runPosh(['-c', "Write-Error x -ErrorAction SilentlyContinue; 'ok'"], { cwd: dir })).code).toBe(0);

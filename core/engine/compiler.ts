@@ -347,8 +347,11 @@ function compilePipelineStatement(p: PipelineAst): Code {
   return asyncCode(async (f) => {
     const procs: Processor[] = [];
     for (const make of makers) procs.push(await make(f));
+    // Objects given to the host (-InputFormat) flow into the first command pipeline that runs.
+    const input = f.session.hostInput;
+    f.session.hostInput = null;
     try {
-      await runPipeline(procs, null, f.out);
+      await runPipeline(procs, input, f.out);
     } finally {
       f.session.lastSucceeded = !procs.some((x) => x.failed);
     }

@@ -143,6 +143,7 @@ export class Runspace {
         s.lastSucceeded = s.lastSucceeded && !proc.failed;
       } else {
         s.global.setLocal('input', opts.input ?? []);
+        s.hostInput = opts.input ?? null;
         const code = sb.compiled.end!;
         const f = newFrame(s.global, s, sink, sb.script);
         if (code.async) await runBlockWithReturn(code, f);
