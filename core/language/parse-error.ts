@@ -61,7 +61,6 @@ const MESSAGES: Record<string, string> = {
     "Variable reference is not valid. '$' was not followed by a valid variable name character. Consider using ${} to delimit the name.",
   InvalidVariableReferenceWithDrive:
     "Variable reference is not valid. ':' was not followed by a valid variable name character. Consider using ${} to delimit the name.",
-  MissingArgument: 'Missing argument in parameter list.',
   MissingArrayIndexExpression: 'Array index expression is missing or not valid.',
   MissingCatchHandlerBlock: 'The Catch block is missing its statement block.',
   MissingCatchOrFinally: 'The Try statement is missing its Catch or Finally block.',
@@ -86,7 +85,6 @@ const MESSAGES: Record<string, string> = {
   MissingForeachStatement: 'Missing statement body in foreach loop.\nThe correct form is: foreach ($a in $b) {...}',
   MissingFunctionBody: 'Missing function body in function declaration.',
   MissingInInForeach: "Missing 'in' after variable in foreach loop.\nThe correct form is: foreach ($a in $b) {...}",
-  MissingKeyInHashLiteral: "Missing key before '=' in hash literal.",
   MissingLoopStatement: 'Missing statement body in {0} loop.',
   MissingNameAfterKeyword: 'Missing name after {0} keyword.',
   MissingNamedBlocks: "unexpected token '{0}', expected 'begin', 'process', 'end', or 'dynamicparam'.",

@@ -118,6 +118,10 @@ const STREAM_NAMES: Record<RedirectionAst['from'], string> = {
   '*': '* stream',
 };
 
+function isNewlineCode(c: number): boolean {
+  return c === 10 || c === 13;
+}
+
 function startOf(node: { extent: Extent }): number {
   return extentStartOffset(node.extent);
 }
@@ -225,9 +229,14 @@ class Parser {
     throw this.source.error(errorId, startOf(node), endOf(node), args);
   }
 
-  // A missing closer is reported at the opener (`{`, `@{`), as PowerShell does.
+  // A missing closer is reported at the opener `{`, as PowerShell does.
   private failUnclosed(errorId: string, opener: Token): never {
     throw this.source.error(errorId, opener.start, opener.end, [], this.atEndOfInput(this.pos));
+  }
+
+  // An error placed after `offset` but found at `found`: incomplete input when `found` ends the script.
+  private failAfterFound(errorId: string, offset: number, found: Token, args: string[] = []): never {
+    throw this.source.error(errorId, offset, offset, args, found.kind === 'EndOfInput');
   }
 
   private enter(): void {
@@ -281,13 +290,10 @@ class Parser {
 
   // The statements of `$( … )` inside a string, up to and including the `)`.
   parseStringSubExpression(): { statements: StatementAst[]; end: number } {
-    const opener = this.pos - 2;
     const statements = this.parseStatementList('RParen');
+    this.skipNewlines();
     const token = this.peek(CMD);
-    if (token.kind !== 'RParen') {
-      const last = statements.length > 0 ? endOf(statements[statements.length - 1]) : opener + 2;
-      this.failAfter('MissingEndParenthesisInSubexpression', last);
-    }
+    if (token.kind !== 'RParen') this.failAt('MissingEndParenthesisInSubexpression', token);
     return { statements, end: token.end };
   }
 
@@ -338,7 +344,8 @@ class Parser {
       const token = this.peek(CMD);
       if (token.kind === 'EndOfInput') break;
       if (token.kind === 'RCurly' || token.kind === 'RParen') {
-        if (token.kind === closer) break;
+        // Any closer ends a nested list; the caller reports it if it is the wrong one.
+        if (closer !== null) break;
         this.unexpected(token);
       }
       const statement = this.parseStatement();
@@ -1235,6 +1242,7 @@ class Parser {
       const token = this.peek(EXPR);
       if (token.kind === 'Comma') {
         this.consume(token);
+        this.skipNewlines();
         const operand = this.parseUnary();
         if (!operand) this.failAfter('MissingExpressionAfterOperator', token.end, [',']);
         return { kind: 'Unary', operator: ',', operand, extent: this.extent(token.start, endOf(operand)) };
@@ -1257,6 +1265,7 @@ class Parser {
             return this.parsePostfix(constant);
           }
         }
+        this.skipNewlines();
         const operand = this.parseUnary();
         if (!operand) this.failAfter('MissingExpressionAfterOperator', token.end, [token.text]);
         if ((op === '++' || op === '--') && !this.isAssignable(operand)) {
@@ -1332,11 +1341,9 @@ class Parser {
       case 'AtParen': {
         this.consume(token);
         const statements = this.parseStatementList('RParen');
+        this.skipNewlines();
         const close = this.peek(CMD);
-        if (close.kind !== 'RParen') {
-          const last = statements.length > 0 ? endOf(statements[statements.length - 1]) : token.end;
-          this.failAfter('MissingEndParenthesisInSubexpression', last);
-        }
+        if (close.kind !== 'RParen') this.failAt('MissingEndParenthesisInSubexpression', close);
         this.consume(close);
         const extent = this.extent(token.start, close.end);
         return token.kind === 'DollarParen'
@@ -1356,11 +1363,7 @@ class Parser {
     this.consume(open);
     this.skipNewlines();
     const inner = this.parsePipelineOrNull();
-    if (!inner) {
-      const next = this.peek(CMD);
-      if (next.kind === 'EndOfInput') this.failAfter('MissingEndParenthesisInExpression', open.end);
-      this.failAt('ExpectedExpression', next);
-    }
+    if (!inner) this.failAfterFound('ExpectedExpression', open.end, this.peek(CMD));
     this.skipNewlines();
     const close = this.peek(CMD);
     if (close.kind !== 'RParen') this.failAfter('MissingEndParenthesisInExpression', endOf(inner));
@@ -1382,19 +1385,10 @@ class Parser {
     this.consume(open);
     const entries: { key: ExpressionAst; value: StatementAst }[] = [];
     const keys = new Set<string>();
+    this.skipNewlines();
     for (;;) {
-      this.skipSeparators();
-      const token = this.peek(EXPR);
-      if (token.kind === 'RCurly') {
-        this.consume(token);
-        return { kind: 'Hashtable', entries, extent: this.extent(open.start, token.end) };
-      }
-      if (token.kind === 'EndOfInput') this.failUnclosed('MissingEndCurlyBrace', open);
       const key = this.parseHashKey();
-      if (!key) {
-        if (token.kind === 'Operator' && token.op === '=') this.failAt('MissingKeyInHashLiteral', token);
-        this.unexpected(token);
-      }
+      if (!key) break;
       const equals = this.peek(EXPR);
       if (equals.kind !== 'Operator' || equals.op !== '=') this.failAfter('MissingEqualsInHashLiteral', endOf(key));
       this.consume(equals);
@@ -1409,9 +1403,14 @@ class Parser {
       }
       entries.push({ key, value });
       const separator = this.peek(CMD);
-      if (separator.kind === 'EndOfInput') this.failUnclosed('MissingEndCurlyBrace', open);
-      if (separator.kind !== 'NewLine' && separator.kind !== 'Semi' && separator.kind !== 'RCurly') this.unexpected(separator);
+      if (separator.kind !== 'NewLine' && separator.kind !== 'Semi') break;
+      this.skipSeparators();
     }
+    const close = this.peek(EXPR);
+    // PowerShell reports a hashtable it cannot close just after its `@{`.
+    if (close.kind !== 'RCurly') this.failAfterFound('MissingEndCurlyBrace', open.end, close);
+    this.consume(close);
+    return { kind: 'Hashtable', entries, extent: this.extent(open.start, close.end) };
   }
 
   // A hashtable key: a bareword (`Name`, `Version-Info`), or a string, number, variable or `( … )`.
@@ -1430,7 +1429,14 @@ class Parser {
       };
       return key;
     }
-    return this.parseUnary();
+    const token = this.peek(EXPR);
+    if (token.kind === 'Operator' && UNARY_OPERATORS.has(token.op as string)) return this.parseUnary();
+    return token.kind === 'LBracket' ? this.parseUnary() : this.parsePrimaryWithPostfix(token);
+  }
+
+  private parsePrimaryWithPostfix(token: Token): ExpressionAst | null {
+    const primary = this.parsePrimary(token);
+    return primary ? this.parsePostfix(primary) : null;
   }
 
   // `.Name`, `.'Name'`, `.$name`, `::Name`, `?.Name`, `.Method(args)`, `[index]` directly after
@@ -1449,8 +1455,11 @@ class Parser {
     }
   }
 
-  private parseMember(target: ExpressionAst, nameStart: number, isStatic: boolean, nullConditional: boolean): ExpressionAst {
-    this.pos = nameStart;
+  private parseMember(target: ExpressionAst, operatorEnd: number, isStatic: boolean, nullConditional: boolean): ExpressionAst {
+    // As in PowerShell, a newline may follow `.` for fluent chains.
+    this.pos = operatorEnd;
+    if (isNewlineCode(this.code(operatorEnd))) this.skipNewlines();
+    const nameStart = this.pos;
     const c = this.code(nameStart);
     let member: ExpressionAst;
     if (isIdentStart(c)) {
@@ -1460,10 +1469,10 @@ class Parser {
       member = { kind: 'StringConstant', value: this.src.slice(nameStart, end), quote: 'bareword', extent: this.extent(nameStart, end) };
     } else if (c === 36 || isSingleQuote(c) || isDoubleQuote(c) || c === 40) {
       const token = this.peek(EXPR);
-      if (token.start !== nameStart) this.failAfter('MissingPropertyName', nameStart);
+      if (token.start !== nameStart) this.failAfter('MissingPropertyName', operatorEnd);
       member = this.parsePrimary(token) as ExpressionAst;
     } else {
-      return this.failAfter('MissingPropertyName', nameStart);
+      return this.failAfter('MissingPropertyName', operatorEnd);
     }
     if (this.code(this.pos) === 40) {
       const open = this.peek(EXPR);
@@ -1495,7 +1504,7 @@ class Parser {
     for (;;) {
       const argument = this.parseExpression(true);
       if (!argument) {
-        if (args.length > 0) this.failAfter('MissingArgument', after);
+        if (args.length > 0) this.failAfter('MissingExpressionAfterToken', after, [',']);
         this.failAfter('MissingEndParenthesisInMethodCall', after);
       }
       args.push(argument);
