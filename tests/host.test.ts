@@ -89,7 +89,7 @@ describe('interactive prompt', () => {
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (out += d));
     const waitFor = async (text: string) => {
-      for (let i = 0; i < 200 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 25));
+      for (let i = 0; i < 400 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 50));
       if (!out.includes(text)) throw new Error(`no "${text}" in:\n${out}`);
     };
     await waitFor(`PS ${dir}> `);
