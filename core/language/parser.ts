@@ -440,6 +440,7 @@ class Parser {
     let keyword = ifToken;
     let end: number;
     for (;;) {
+      this.skipNewlines();
       const open = this.peek(EXPR);
       if (open.kind !== 'LParen') this.failAfter('MissingOpenParenthesisInIfStatement', keyword.end, [keyword.text]);
       this.consume(open);
@@ -448,11 +449,14 @@ class Parser {
       if (!condition) this.failAfter('IfStatementMissingCondition', open.end, [keyword.text]);
       this.skipNewlines();
       const close = this.peek(CMD);
-      if (close.kind !== 'RParen') this.failAfter('MissingEndParenthesisAfterStatement', endOf(condition), [keyword.text]);
+      // PowerShell puts these two at the token where `)` or `{` was expected / at the `)`.
+      if (close.kind !== 'RParen') this.failAt('MissingEndParenthesisAfterStatement', close, [keyword.text]);
       this.consume(close);
       this.skipNewlines();
       const blockOpen = this.peek(EXPR);
-      if (blockOpen.kind !== 'LCurly') this.failAfter('MissingStatementBlock', close.end, [keyword.text]);
+      if (blockOpen.kind !== 'LCurly') {
+        throw this.source.error('MissingStatementBlock', close.start, close.end, [keyword.text], blockOpen.kind === 'EndOfInput');
+      }
       const block = this.parseBlock(blockOpen);
       end = block.end;
       clauses.push({ condition: this.toPipeline(condition), body: block.statements });
@@ -484,8 +488,9 @@ class Parser {
 
   private parseForEach(keyword: Token, label: string | null, start: number): StatementAst {
     this.consume(keyword);
+    this.skipNewlines();
     const open = this.peek(EXPR);
-    if (open.kind !== 'LParen') this.failAfter('MissingOpenParenthesisAfterKeyword', keyword.end, [keyword.text]);
+    if (open.kind !== 'LParen') this.failAfter('MissingOpenParenthesisAfterKeyword', keyword.end, ['foreach']);
     this.consume(open);
     this.skipNewlines();
     const variable = this.peek(EXPR);
@@ -518,19 +523,20 @@ class Parser {
 
   private parseWhile(keyword: Token, label: string | null, start: number): StatementAst {
     this.consume(keyword);
+    this.skipNewlines();
     const open = this.peek(EXPR);
     if (open.kind !== 'LParen') this.failAfter('MissingOpenParenthesisAfterKeyword', keyword.end, [keyword.text]);
     this.consume(open);
     this.skipNewlines();
     const condition = this.parsePipelineOrNull();
-    if (!condition) this.failAfter('MissingExpressionAfterKeyword', open.end, [keyword.text]);
+    if (!condition) this.failAfter('MissingExpressionAfterKeyword', open.end, ['while']);
     this.skipNewlines();
     const close = this.peek(CMD);
-    if (close.kind !== 'RParen') this.failAfter('MissingEndParenthesisAfterStatement', endOf(condition), [keyword.text]);
+    if (close.kind !== 'RParen') this.failAfter('MissingEndParenthesisAfterStatement', endOf(condition), ['while']);
     this.consume(close);
     this.skipNewlines();
     const blockOpen = this.peek(EXPR);
-    if (blockOpen.kind !== 'LCurly') this.failAfter('MissingLoopStatement', close.end, [keyword.text]);
+    if (blockOpen.kind !== 'LCurly') this.failAfter('MissingLoopStatement', close.end, ['while']);
     const body = this.parseBlock(blockOpen);
     return {
       kind: 'While',

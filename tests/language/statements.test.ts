@@ -237,6 +237,10 @@ describe('control flow', () => {
     expect(firstStatement('if ($a) { }')).toMatchObject({ kind: 'If', clauses: [{ body: [] }], elseBody: null });
   });
 
+  test('newlines may come between the keyword and its (', () => {
+    expect(statements('if\n($a) { 1 }\nforeach\n($x in $y) { }\nwhile\n($z) { }').map((s) => s.kind)).toEqual(['If', 'ForEach', 'While']);
+  });
+
   test('an if without else leaves the next line alone', () => {
     expect(statements('if ($a) { 1 }\nGet-Foo').map((s) => s.kind)).toEqual(['If', 'Pipeline']);
   });
