@@ -144,3 +144,72 @@ export function namesParam(v: unknown): string[] {
   if (v === undefined || v === null) return [];
   return (Array.isArray(v) ? v : [v]).map((x) => String(x));
 }
+
+/**
+ * The generic cmdlets' version parameters, checked with PackageManagement's own messages
+ * (the ContainerImage cmdlets use the original module's, in versions.ts).
+ */
+export function packageVersionCriteria(ctx: CmdletContext): import('./versions').VersionCriteria {
+  const { versionCriteria } = require('./versions') as typeof import('./versions');
+  let c: import('./versions').VersionCriteria;
+  try {
+    c = versionCriteria(ctx.params);
+  } catch (e) {
+    return ctx.throwTerminating(toErrorRecord(ctx, e));
+  }
+  if (c.allVersions && (c.requiredVersion || c.minimumVersion || c.maximumVersion)) {
+    ctx.throwTerminating(errorRecord(ctx, 'You cannot use the parameter AllVersions with RequiredVersion, MinimumVersion or MaximumVersion in the same command.', 'AllVersionsCannotBeUsedWithOtherVersionParameters', 'InvalidArgument'));
+  }
+  if (c.requiredVersion && (c.minimumVersion || c.maximumVersion)) {
+    ctx.throwTerminating(errorRecord(ctx, 'You cannot use the parameters RequiredVersion and either MinimumVersion or MaximumVersion in the same command.', 'VersionRangeAndRequiredVersionCannotBeSpecifiedTogether', 'InvalidArgument'));
+  }
+  if (c.minimumVersion && c.maximumVersion && c.minimumVersion.compareTo(c.maximumVersion) > 0) {
+    ctx.throwTerminating(errorRecord(ctx, `The specified MinimumVersion '${String(ctx.params.MinimumVersion)}' is greater than the specified MaximumVersion '${String(ctx.params.MaximumVersion)}'`, 'MinimumVersionMustBeLessThanMaximumVersion', 'InvalidArgument'));
+  }
+  return c;
+}
+
+/**
+ * Runs a query against each selected provider. A provider that does not know a requested
+ * -Source is skipped; when none knows it, the SourceNotFound error is reported.
+ */
+export async function findAcrossProviders(
+  ctx: CmdletContext,
+  providers: ActiveProvider[],
+  query: import('./provider').PackageQuery,
+  request: ProviderRequest,
+): Promise<{ found: import('./provider').SoftwareIdentity[]; sourceMissing: PackageError | null }> {
+  const found: import('./provider').SoftwareIdentity[] = [];
+  let sourceMissing: PackageError | null = null;
+  let anyAnswered = false;
+  for (const a of providers) {
+    try {
+      found.push(...(await a.provider.findPackage(query, request)));
+      anyAnswered = true;
+    } catch (e) {
+      if (e instanceof PackageError && e.errorId === 'SourceNotFound') {
+        sourceMissing = e;
+        continue;
+      }
+      throw e;
+    }
+  }
+  return { found, sourceMissing: anyAnswered ? null : sourceMissing };
+}
+
+/** The newest of several identities ([version] order; text order for versions that are not). */
+export function newest(list: import('./provider').SoftwareIdentity[]): import('./provider').SoftwareIdentity {
+  const { toVersion } = require('./versions') as typeof import('./versions');
+  let best = list[0];
+  for (const p of list.slice(1)) {
+    const a = toVersion(p.version);
+    const b = toVersion(best.version);
+    if (a && b ? a.compareTo(b) > 0 : p.version > best.version) best = p;
+  }
+  return best;
+}
+
+export function nameMatch(name: string, pattern: string): boolean {
+  if (pattern === '' || pattern === '*') return true;
+  return hasWildcard(pattern) ? wildcardMatch(name, pattern) : name.toLowerCase() === pattern.toLowerCase();
+}

@@ -9,8 +9,12 @@ import { hasWildcard, wildcardMatch } from '../../core/engine/operators';
 import { providerAvailability, PackageError } from '../../providers/provider';
 import type { ImageRef } from '../../providers/containerimage';
 
-const NAME_SETS = ['NameAndPathParameterSet', 'NameAndLiteralPathParameterSet'];
-const INPUT_SETS = ['InputObjectAndPathParameterSet', 'InputObjectAndLiteralPathParameterSet'];
+// Two sets (by name, by input object); -Path and -LiteralPath are checked in code (exactly one),
+// with PackageManagement's message. Name, RequiredVersion (alias Version) and Source also bind by
+// property name, as the original module's did, so `Find-ContainerImage | Save-ContainerImage -Path x`
+// binds in the default set.
+const NAME_SETS = ['NameParameterSet'];
+const INPUT_SETS = ['InputObjectParameterSet'];
 
 /** Expands wildcards in a -Path, segment by segment, against the file system. */
 function expandWildcards(p: string): string[] {
@@ -40,6 +44,9 @@ function expandWildcards(p: string): string[] {
 /** The folder to save into, per the original module: missing → PathNotFound unless -Force creates it. */
 function destinationDir(ctx: CmdletContext): string {
   const { resolveHere, errorRecord } = require('../../providers/cmdlet-support') as typeof import('../../providers/cmdlet-support');
+  if ((ctx.params.Path === undefined) === (ctx.params.LiteralPath === undefined)) {
+    ctx.throwTerminating(errorRecord(ctx, 'Saving a package requires either a -Path or -LiteralPath parameter.', 'DestinationOrLiteralPathRequired', 'InvalidArgument', null, 'System.ArgumentException'));
+  }
   const literal = ctx.params.LiteralPath !== undefined;
   const given = String(literal ? ctx.params.LiteralPath : ctx.params.Path);
   const full = resolveHere(ctx, given);
@@ -70,17 +77,17 @@ export default defineCmdlet({
   module: 'ContainerImage',
   synopsis: 'Saves a container OS image archive (verified) to a folder without installing it.',
   supportsShouldProcess: true,
-  defaultParameterSet: 'NameAndPathParameterSet',
+  defaultParameterSet: 'NameParameterSet',
   availability: (session) => providerAvailability(session, 'ContainerImage'),
   parameters: [
-    { name: 'Name', type: 'string[]', mandatory: true, position: 0, sets: NAME_SETS, validateNotNullOrEmpty: true, description: 'The image name(s).' },
+    { name: 'Name', type: 'string[]', mandatory: true, position: 0, valueFromPipelineByPropertyName: true, sets: NAME_SETS, validateNotNullOrEmpty: true, description: 'The image name(s).' },
     { name: 'InputObject', type: 'object', mandatory: true, valueFromPipeline: true, sets: INPUT_SETS, description: 'An image found by Find-ContainerImage.' },
     { name: 'MinimumVersion', type: 'version', sets: NAME_SETS, description: 'The lowest acceptable version.' },
     { name: 'MaximumVersion', type: 'version', sets: NAME_SETS, description: 'The highest acceptable version.' },
-    { name: 'RequiredVersion', type: 'version', aliases: ['Version'], sets: NAME_SETS, description: 'Exactly this version; the newest when no version is given.' },
-    { name: 'Path', type: 'string', mandatory: true, sets: ['NameAndPathParameterSet', 'InputObjectAndPathParameterSet'], description: 'The folder to save <Name>.wim in; wildcards allowed.' },
-    { name: 'LiteralPath', type: 'string', mandatory: true, sets: ['NameAndLiteralPathParameterSet', 'InputObjectAndLiteralPathParameterSet'], description: 'The folder, taken literally (no wildcards).' },
-    { name: 'Source', type: 'string[]', sets: NAME_SETS, description: 'Package source names or feed locations to search.' },
+    { name: 'RequiredVersion', type: 'version', aliases: ['Version'], valueFromPipelineByPropertyName: true, sets: NAME_SETS, description: 'Exactly this version; the newest when no version is given.' },
+    { name: 'Path', type: 'string', description: 'The folder to save <Name>.wim in; wildcards allowed. -Path or -LiteralPath is required.' },
+    { name: 'LiteralPath', type: 'string', description: 'The folder, taken literally (no wildcards).' },
+    { name: 'Source', type: 'string[]', valueFromPipelineByPropertyName: true, sets: NAME_SETS, description: 'Package source names or feed locations to search.' },
     { name: 'Force', type: 'switch', description: 'Create a missing folder and overwrite an existing file.' },
     { name: 'SkipHashCheck', type: 'switch', description: 'Accept a feed entry that carries no sha256 (the legacy JSON index).' },
   ],

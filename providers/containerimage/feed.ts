@@ -35,6 +35,8 @@ export interface FeedEntry {
   href: string;
   size: number | null;
   sha256: string | null;
+  /** An archive in a plain local directory source (no feed vouches for it; see hash policy). */
+  local?: boolean;
 }
 
 export interface FeedSource {
@@ -278,6 +280,7 @@ async function readWimDirectory(source: FeedSource, dir: string, warn: Warn): Pr
         href: path.relative(dir, f).split(path.sep).join('/'),
         size: fs.statSync(f).size,
         sha256: null,
+        local: true,
       });
     } finally {
       await r.close();

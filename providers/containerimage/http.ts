@@ -1,5 +1,5 @@
-// HTTP for feeds and archives, with undici: one dispatcher per process that honours
-// HTTP_PROXY / HTTPS_PROXY / NO_PROXY (EnvHttpProxyAgent), timeouts for the response head and
+// HTTP for feeds and archives, with undici: a connection pool per proxy that honours
+// HTTP_PROXY / HTTPS_PROXY / NO_PROXY (undici's ProxyAgent; NO_PROXY matched here), timeouts for the response head and
 // for each pause in the body, redirects followed by hand (so a loop is reported as one), and
 // retry with exponential back-off on network errors and 5xx answers.
 //
@@ -46,22 +46,60 @@ export class HttpError extends Error {
   }
 }
 
-let dispatcher: Dispatcher | null = null;
-let dispatcherKey = '';
+const dispatchers = new Map<string, Dispatcher>();
 
-function getDispatcher(s: HttpSettings): Dispatcher {
-  const env = ['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'NO_PROXY', 'no_proxy'].map((k) => process.env[k] ?? '').join('|');
-  const key = `${s.timeoutMs}|${env}`;
-  if (dispatcher && dispatcherKey === key) return dispatcher;
-  const { EnvHttpProxyAgent } = require('undici') as typeof import('undici');
-  dispatcher = new EnvHttpProxyAgent({
-    connect: { timeout: s.timeoutMs },
-    headersTimeout: s.timeoutMs,
-    bodyTimeout: s.timeoutMs,
-    keepAliveTimeout: 4000,
-  });
-  dispatcherKey = key;
-  return dispatcher;
+function envValue(...names: string[]): string {
+  for (const n of names) {
+    const v = process.env[n];
+    if (v !== undefined && v.trim() !== '') return v.trim();
+  }
+  return '';
+}
+
+/**
+ * Whether NO_PROXY exempts a URL: `*`, or a comma/space separated list of host names (a leading
+ * dot or `*.` matches subdomains too, a bare name matches itself and its subdomains), IP
+ * addresses, each optionally with `:port` — the common curl/wget convention.
+ */
+export function noProxyMatches(url: URL, noProxy: string): boolean {
+  if (!noProxy) return false;
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  for (const raw of noProxy.split(/[\s,]+/)) {
+    let entry = raw.trim().toLowerCase();
+    if (!entry) continue;
+    if (entry === '*') return true;
+    let entryPort = '';
+    const m = /^(.*?)(?::(\d+))?$/.exec(entry.startsWith('[') ? entry.replace(/^\[([^\]]+)\]/, '$1') : entry);
+    if (m && m[2] && !entry.includes('::')) {
+      entry = m[1];
+      entryPort = m[2];
+    }
+    if (entryPort && entryPort !== port) continue;
+    entry = entry.replace(/^\*?\./, '');
+    if (host === entry || host.endsWith('.' + entry)) return true;
+  }
+  return false;
+}
+
+/** The proxy a request should use (HTTPS_PROXY for https, HTTP_PROXY for http), or null. */
+export function proxyFor(url: URL): string | null {
+  const proxy = url.protocol === 'https:' ? envValue('HTTPS_PROXY', 'https_proxy') : envValue('HTTP_PROXY', 'http_proxy');
+  if (!proxy) return null;
+  if (noProxyMatches(url, envValue('NO_PROXY', 'no_proxy'))) return null;
+  return proxy;
+}
+
+function getDispatcher(s: HttpSettings, url: URL): Dispatcher {
+  const proxy = proxyFor(url);
+  const key = `${s.timeoutMs}|${proxy ?? ''}`;
+  let d = dispatchers.get(key);
+  if (d) return d;
+  const { Agent, ProxyAgent } = require('undici') as typeof import('undici');
+  const opts = { connect: { timeout: s.timeoutMs }, headersTimeout: s.timeoutMs, bodyTimeout: s.timeoutMs, keepAliveTimeout: 4000 };
+  d = proxy ? new ProxyAgent({ ...opts, uri: proxy }) : new Agent(opts);
+  dispatchers.set(key, d);
+  return d;
 }
 
 /** Turns undici/socket errors into one clear sentence. */
@@ -112,7 +150,7 @@ export async function httpOpen(url: URL, s: HttpSettings, headers: Record<string
   for (let hop = 0; ; hop++) {
     let res: Dispatcher.ResponseData;
     try {
-      res = await request(current, { method, headers: { 'user-agent': 'posh-containers', ...headers }, dispatcher: getDispatcher(s) });
+      res = await request(current, { method, headers: { 'user-agent': 'posh-containers', ...headers }, dispatcher: getDispatcher(s, current) });
     } catch (e) {
       throw describeNetworkError(e, s);
     }

@@ -91,6 +91,8 @@ export interface ImageRef {
   archive: string;
   size: number | null;
   sha256: string | null;
+  /** From a plain local directory of archives: no feed, no hash; the WIM reader's SHA-1 checks apply. */
+  local: boolean;
 }
 
 export function refFromEntry(e: FeedEntry, s: PackageSource): ImageRef {
@@ -107,6 +109,7 @@ export function refFromEntry(e: FeedEntry, s: PackageSource): ImageRef {
     archive: e.archive.href,
     size: e.size,
     sha256: e.sha256,
+    local: e.local === true,
   };
 }
 
@@ -148,6 +151,7 @@ export function refFromIdentity(p: SoftwareIdentity): ImageRef {
     archive: r.archive,
     size: typeof r.size === 'number' ? r.size : null,
     sha256: typeof r.sha256 === 'string' && r.sha256 ? r.sha256 : null,
+    local: r.local === true && r.archive.startsWith('file:'),
   };
 }
 
@@ -208,6 +212,10 @@ function describe(r: ImageRef): string {
 /** Refuses an entry that cannot be verified, unless -SkipHashCheck. */
 function hashPolicy(r: ImageRef, request: ProviderRequest): string | null {
   if (r.sha256) return r.sha256;
+  if (r.local) {
+    request.writeVerbose(`${r.archive} comes from a local directory source without a feed: no sha256 to compare; the WIM reader checks every stored SHA-1 on import.`);
+    return null;
+  }
   if (request.options.SkipHashCheck === true) {
     request.writeWarning(`The feed entry of ${describe(r)} has no sha256; installing it without verifying its content hash (-SkipHashCheck).`);
     return null;
@@ -390,6 +398,11 @@ export const containerImageProvider: PackageProvider = {
 
   async installPackage(pkg, request) {
     const r = refFromIdentity(pkg);
+    const existing = installedImage(request.storeRoot, r);
+    if (existing && !request.force) {
+      request.writeWarning(`Skipping installed package ${existing.name} ${existing.version}. Use -Force to reinstall.`);
+      return { ...identityFromRef(r, 'Installed'), extra: { Publisher: existing.publisher, FullName: `${existing.publisher}_${existing.name}_${existing.version}`, ImageId: existing.imageId } };
+    }
     const out = await installImage(r, request, request.force);
     return { ...identityFromRef(r, 'Installed'), extra: { Publisher: out.image.publisher, FullName: `${out.image.publisher}_${out.image.name}_${out.image.version}`, ImageId: out.image.imageId } };
   },
