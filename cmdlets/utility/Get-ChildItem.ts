@@ -54,9 +54,10 @@ export default defineCmdlet({
         return;
       }
       names.sort(compareNames);
-      const subdirs: [string, string][] = [];
+      // The FileSystem provider lists a folder's directories first, then its files.
+      const entries: { name: string; full: string; isDir: boolean; link: boolean }[] = [];
       for (const n of names) {
-        if (isHiddenName(n) && !showHidden && !p.Force) continue;
+        if (isHiddenName(n) && !showHidden) continue;
         const full = path.join(dir, n);
         let st: fs.Stats;
         try {
@@ -72,9 +73,14 @@ export default defineCmdlet({
             isDir = false;
           }
         }
-        const rel = relative ? `${relative}/${n}` : n;
-        if (wanted(n, isDir)) await emit(full, rel);
-        if (recurse && isDir && depth < maxDepth && (!st.isSymbolicLink() || p.FollowSymlink)) subdirs.push([full, rel]);
+        entries.push({ name: n, full, isDir, link: st.isSymbolicLink() });
+      }
+      const ordered = [...entries.filter((e) => e.isDir), ...entries.filter((e) => !e.isDir)];
+      const subdirs: [string, string][] = [];
+      for (const e of ordered) {
+        const rel = relative ? `${relative}/${e.name}` : e.name;
+        if (wanted(e.name, e.isDir)) await emit(e.full, rel);
+        if (recurse && e.isDir && depth < maxDepth && (!e.link || p.FollowSymlink)) subdirs.push([e.full, rel]);
       }
       for (const [full, rel] of subdirs) {
         const real = fs.realpathSync(full);

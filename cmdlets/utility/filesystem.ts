@@ -411,9 +411,9 @@ export function itemObject(full: string): PSObject {
   o.set('FullName', full);
   o.set('Extension', ext);
   o.set('Name', name);
-  o.set('CreationTime', st.birthtime);
-  o.set('LastAccessTime', st.atime);
-  o.set('LastWriteTime', st.mtime);
+  o.set('CreationTime', new Date(st.birthtimeMs));
+  o.set('LastAccessTime', new Date(st.atimeMs));
+  o.set('LastWriteTime', new Date(st.mtimeMs));
   o.set('Attributes', attributes(st, name, isLink));
   o.set('UnixMode', unixMode(lst.isSymbolicLink() ? lst : st));
   o.set('User', userName(st.uid));

@@ -1,0 +1,187 @@
+// The file cmdlets in-process: Get-ChildItem's Unix table view (pwsh 7.4's childrenWithUnixStat
+// in FileSystem_format_ps1xml.cs), read-only files, encodings, and the helpers behind them.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { evaluate, makeTempDir, removeTempDir, runInProcess } from '../helpers/posh';
+import { joinTwo } from '../../cmdlets/utility/Join-Path';
+import { splitLines } from '../../cmdlets/utility/Get-Content';
+import { decodeText, encodeText, unixMode } from '../../cmdlets/utility/filesystem';
+import { PSObject } from '../../core/engine/values';
+
+let dir: string;
+beforeEach(() => {
+  dir = makeTempDir();
+});
+afterEach(() => removeTempDir(dir));
+
+const q = (p: string) => `'${p.replace(/'/g, "''")}'`;
+
+/** Runs a script with the location set to the test's directory. */
+async function run(script: string) {
+  return runInProcess(`Set-Location ${q(dir)}\n${script}`);
+}
+
+describe('Get-ChildItem output on Unix', () => {
+  test('the UnixMode/User/Group/LastWriteTime/Size/Name table grouped by directory', async () => {
+    fs.mkdirSync(path.join(dir, 'sub'));
+    fs.writeFileSync(path.join(dir, 'b.txt'), 'hello');
+    fs.writeFileSync(path.join(dir, 'a.log'), '');
+    fs.chmodSync(path.join(dir, 'b.txt'), 0o640);
+    fs.chmodSync(path.join(dir, 'a.log'), 0o644);
+    fs.chmodSync(path.join(dir, 'sub'), 0o755);
+    const when = new Date(2026, 2, 5, 7, 8, 9);
+    for (const n of ['sub', 'b.txt', 'a.log']) fs.utimesSync(path.join(dir, n), when, when);
+    const user = execFileSync('id', ['-un'], { encoding: 'utf8' }).trim();
+    const group = execFileSync('id', ['-gn'], { encoding: 'utf8' }).trim();
+    const dirSize = fs.statSync(path.join(dir, 'sub')).size;
+    const { host, ok } = await run('Get-ChildItem');
+    expect(ok).toBe(true);
+    expect(host.errors).toEqual([]);
+    const row = (mode: string, size: number, name: string) =>
+      `${mode.padEnd(10)} ${user.padStart(10)} ${group.padEnd(10)} ${'03/05/2026 07:08'.padStart(16)} ${String(size).padStart(12)} ${name}`;
+    expect(host.output).toBe(
+      [
+        '',
+        `    Directory: ${dir}`,
+        '',
+        'UnixMode         User Group         LastWriteTime         Size Name',
+        '--------         ---- -----         -------------         ---- ----',
+        row('drwxr-xr-x', dirSize, 'sub'),
+        row('-rw-r--r--', 0, 'a.log'),
+        row('-rw-r-----', 5, 'b.txt'),
+        '',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('-Recurse prints one group per directory', async () => {
+    fs.mkdirSync(path.join(dir, 'd'));
+    fs.writeFileSync(path.join(dir, 'd', 'x.txt'), 'x');
+    fs.writeFileSync(path.join(dir, 'top.txt'), 'top');
+    const { host } = await run('Get-ChildItem -Recurse');
+    const headers = host.output.split('\n').filter((l) => l.startsWith('    Directory: '));
+    expect(headers).toEqual([`    Directory: ${dir}`, `    Directory: ${path.join(dir, 'd')}`]);
+  });
+
+  test('FileInfo and DirectoryInfo carry the provider properties', async () => {
+    fs.writeFileSync(path.join(dir, 'f.txt'), 'abc');
+    const [f] = (await evaluate(`Get-ChildItem -LiteralPath ${q(path.join(dir, 'f.txt'))}`)) as PSObject[];
+    expect(f.typeNames).toEqual(['System.IO.FileInfo', 'System.IO.FileSystemInfo', 'System.MarshalByRefObject', 'System.Object']);
+    expect(f.get('PSPath')).toBe(`Microsoft.PowerShell.Core\\FileSystem::${path.join(dir, 'f.txt')}`);
+    expect(f.get('PSParentPath')).toBe(`Microsoft.PowerShell.Core\\FileSystem::${dir}`);
+    expect(f.get('PSChildName')).toBe('f.txt');
+    expect(f.get('PSProvider')).toBe('Microsoft.PowerShell.Core\\FileSystem');
+    expect(f.get('Length')).toBe(3);
+    expect(f.get('LastWriteTime')).toEqual(fs.statSync(path.join(dir, 'f.txt')).mtime);
+    expect(String(f)).toBe(path.join(dir, 'f.txt'));
+  });
+});
+
+describe('read-only files', () => {
+  test('a read-only file shows in IsReadOnly and Mode; Export-Clixml overwrites it only with -Force', async () => {
+    const ro = path.join(dir, 'ro.txt');
+    fs.writeFileSync(ro, 'old\n');
+    fs.chmodSync(ro, 0o444);
+    const { host } = await run("(Get-ChildItem ro.txt).IsReadOnly; (Get-ChildItem ro.txt).Mode\n1 | Export-Clixml ro.txt\n2 | Export-Clixml ro.txt -Force\nImport-Clixml ro.txt");
+    expect(host.output).toBe('True\n--r--\n2\n');
+    expect(host.errors).toEqual([
+      `Export-Clixml: \nLine |\n   3 |  1 | Export-Clixml ro.txt\n     |      ~~~~~~~~~~~~~~~~~~~~\n     | Access to the path '${ro}' is denied.`,
+    ]);
+  });
+});
+
+describe('Export-Clixml -Depth and Import-Clixml of a file pwsh wrote', () => {
+  test('-Depth is passed to the serializer', async () => {
+    const { convertToClixml } = await import('../../core/serialization');
+    // Objects standing for .NET objects (adapted properties) are cut off at the depth.
+    const typed = (name: string, entries: [string, unknown][]) => {
+      const o = PSObject.fromEntries(entries, [name, 'System.Object']);
+      o.toStringFn = () => `${name} instance`;
+      return o;
+    };
+    const make = () => typed('T.A', [['Inner', typed('T.B', [['Deep', typed('T.C', [['X', 1]])]])]]);
+    const { runspace } = await runInProcess('');
+    runspace.session.global.setLocal('obj', make());
+    const ok = await runspace.run(`Set-Location ${q(dir)}; $obj | Export-Clixml d1.xml -Depth 1; $obj | Export-Clixml d3.xml -Depth 3; $obj | Export-Clixml d.xml`);
+    expect(ok).toBe(true);
+    expect(fs.readFileSync(path.join(dir, 'd1.xml'), 'utf8')).toBe(convertToClixml([make()], { depth: 1 }));
+    expect(fs.readFileSync(path.join(dir, 'd3.xml'), 'utf8')).toBe(convertToClixml([make()], { depth: 3 }));
+    expect(fs.readFileSync(path.join(dir, 'd.xml'), 'utf8')).toBe(convertToClixml([make()], { depth: 2 }));
+    expect(fs.readFileSync(path.join(dir, 'd1.xml'), 'utf8')).toContain('<S N="Inner">T.B instance</S>');
+    expect(fs.readFileSync(path.join(dir, 'd1.xml'), 'utf8')).not.toBe(fs.readFileSync(path.join(dir, 'd3.xml'), 'utf8'));
+  });
+
+  test('-Depth below 1 is refused', async () => {
+    const { host, ok } = await runInProcess('1 | Export-Clixml x.xml -Depth 0');
+    expect(ok).toBe(false);
+    expect(host.errors).toEqual([
+      "Export-Clixml: Cannot validate argument on parameter 'Depth'. The 0 argument is less than the minimum allowed range of 1. Supply an argument that is greater than or equal to 1 and then try the command again.",
+    ]);
+  });
+
+  test('the hand-written pwsh Export-Clixml fixture imports with its types (UTF-16 too)', async () => {
+    const fixture = fs.readFileSync(path.join(__dirname, '..', 'serialization', 'fixtures', 'pwsh-export.clixml'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'p.xml'), fixture);
+    fs.writeFileSync(path.join(dir, 'p16.xml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(fixture, 'utf16le')]));
+    for (const file of ['p.xml', 'p16.xml']) {
+      const { host, ok } = await run(
+        `$o = Import-Clixml ${file} -First 1; $o.Name; $o.Version.GetType().FullName; $o.Version.Build; $o.Size.GetType().FullName; $o.Layers + 1; $o.Ratio; $o.Pulled; $null -eq $o.Parent; $o.Tags -join ','; $o.Labels.os; $o.Labels.arch -join ','; $o.pstypenames[0]`,
+      );
+      expect(ok).toBe(true);
+      expect(host.output).toBe(
+        'nanoserver\nSystem.Version\n20348\nSystem.Int64\n4\n0.75\nTrue\nTrue\nlatest,ltsc2022,2022\nwindows\namd64,arm64\nDeserialized.System.Management.Automation.PSCustomObject\n',
+      );
+    }
+  });
+});
+
+describe('helpers', () => {
+  test('Join-Path joins as the FileSystem provider does on Unix', () => {
+    expect(joinTwo('a', 'b')).toBe('a/b');
+    expect(joinTwo('a/', '/b')).toBe('a/b');
+    expect(joinTwo('a\\b', 'c')).toBe('a/b/c');
+    expect(joinTwo('', 'c')).toBe('c');
+  });
+
+  test('Get-Content line splitting', () => {
+    expect(splitLines('')).toEqual([]);
+    expect(splitLines('a')).toEqual(['a']);
+    expect(splitLines('a\n')).toEqual(['a']);
+    expect(splitLines('a\n\n')).toEqual(['a', '']);
+    expect(splitLines('a\r\nb\rc\n')).toEqual(['a', 'b', 'c']);
+  });
+
+  test('encodings round-trip and a byte-order mark wins over -Encoding', () => {
+    for (const enc of ['utf8', 'utf8BOM', 'unicode', 'bigendianunicode', 'utf32', 'bigendianutf32']) {
+      expect(decodeText(encodeText('hé€', enc, true), enc)).toBe('hé€');
+    }
+    expect(decodeText(encodeText('hé', 'latin1', true), 'latin1')).toBe('hé');
+    expect(decodeText(encodeText('x', 'unicode', true), 'ascii')).toBe('x');
+    expect(encodeText('hé', 'unicode', true)).toEqual(Buffer.from([0xff, 0xfe, 0x68, 0, 0xe9, 0]));
+    expect(encodeText('hé', 'bigendianunicode', false)).toEqual(Buffer.from([0, 0x68, 0, 0xe9]));
+    expect(encodeText('hé', 'ascii', true)).toEqual(Buffer.from('h?'));
+  });
+
+  test('UnixMode strings', () => {
+    const f = path.join(dir, 'm');
+    fs.writeFileSync(f, '');
+    fs.chmodSync(f, 0o4755);
+    expect(unixMode(fs.statSync(f))).toBe('-rwsr-xr-x');
+    fs.chmodSync(f, 0o1644);
+    expect(unixMode(fs.statSync(f))).toBe('-rw-r--r-T');
+    expect(unixMode(fs.statSync(dir))).toMatch(/^d/);
+  });
+});
+
+describe('Start-Sleep', () => {
+  test('waits about as long as asked', async () => {
+    const t = Date.now();
+    const { ok } = await runInProcess('Start-Sleep -Milliseconds 120; Start-Sleep -Seconds 0.1');
+    const elapsed = Date.now() - t;
+    expect(ok).toBe(true);
+    expect(elapsed).toBeGreaterThanOrEqual(215);
+    expect(elapsed).toBeLessThan(2000);
+  });
+});
