@@ -90,6 +90,8 @@ const INTEGRITY_CHUNK = 10 << 20;
 const BATCH = 1 << 20;
 /** Raw bytes in the compressors or waiting to be written, at most. */
 const PENDING_LIMIT = 16 << 20;
+/** Uncompressed archives: writes in flight at most. */
+const MAX_WRITES = 4;
 const WRITE_PIECE = 1 << 20;
 
 interface Inode {
@@ -115,6 +117,8 @@ export class WimWriter {
   /** Raw bytes handed to the compressors and not yet written (bounds memory). */
   private pendingRaw = 0;
   private wakeups: (() => void)[] = [];
+  /** Uncompressed archives: writes issued and not yet awaited. */
+  private readonly writes: Promise<unknown>[] = [];
   private dirCount = 1;
   private fileCount = 0;
   private totalBytes = 0;
@@ -301,7 +305,9 @@ export class WimWriter {
     const { sha1, res } = await this.writeBlob(size, await content(), what);
     const existing = this.blobs.get(sha1);
     if (existing) {
-      // Same content already stored: drop the copy just written (it is at the end of the file).
+      // Same content already stored: drop the copy just written (it is at the end of the file),
+      // once its writes have landed, so they cannot overwrite what comes next.
+      await this.drainWrites();
       this.pos = res.offset;
       existing.refCount++;
     } else this.blobs.set(sha1, { res, partNumber: 1, refCount: 1, sha1 });
@@ -313,10 +319,11 @@ export class WimWriter {
     const start = this.pos;
     const hash = createHash('sha1');
     let got = 0;
-    // Two writes in flight at most: the thread pool writes while we hash and compress.
-    const inflight: Promise<unknown>[] = [];
+    // Writes stay in flight across blobs (a few at most): the thread pool writes while we
+    // hash the next files. They target disjoint ranges; a rewind (dedup) drains them first.
+    const inflight = this.writes;
     const put = async (buf: Uint8Array, at: number): Promise<void> => {
-      if (inflight.length >= 2) await inflight.shift();
+      if (inflight.length >= MAX_WRITES) await inflight.shift();
       const w = this.fh.write(buf, 0, buf.length, at);
       w.catch(() => undefined); // observed when awaited; avoids an unhandled rejection meanwhile
       inflight.push(w);
@@ -329,10 +336,13 @@ export class WimWriter {
       await put(piece, at);
       at += piece.length;
     }
-    await Promise.all(inflight);
     if (got !== size) throw new Error(`${what}: content has ${got} bytes, expected ${size}`);
     this.pos = start + size;
     return { sha1: hash.digest('hex'), res: { sizeInWim: size, flags, offset: start, originalSize: size } };
+  }
+
+  private async drainWrites(): Promise<void> {
+    while (this.writes.length) await this.writes.shift();
   }
 
   private async room(bytes: number): Promise<void> {
@@ -493,6 +503,7 @@ export class WimWriter {
   }
 
   private async finishInner(): Promise<WimWriteResult> {
+    await this.drainWrites();
     for (const inode of this.inodes.values()) if (inode.dentries.length < 2) for (const d of inode.dentries) d.hardLinkGroup = 0n;
     const sortTree = (d: OutDentry): void => {
       if (!d.children) return;
@@ -506,7 +517,10 @@ export class WimWriter {
       await this.storeXpress(meta.length, [meta] as unknown as AsyncIterable<Uint8Array>, 'metadata', RES_FLAG_METADATA, false);
       metaBlob = { sha1: this.lastEntry!.sha1, res: this.lastEntry!.res };
       await this.pool.close();
-    } else metaBlob = await this.writeBlob(meta.length, [meta] as unknown as AsyncIterable<Uint8Array>, 'metadata', RES_FLAG_METADATA);
+    } else {
+      metaBlob = await this.writeBlob(meta.length, [meta] as unknown as AsyncIterable<Uint8Array>, 'metadata', RES_FLAG_METADATA);
+      await this.drainWrites();
+    }
     const entries: BlobEntry[] = [{ res: metaBlob.res, partNumber: 1, refCount: 1, sha1: metaBlob.sha1 }, ...this.blobs.values()];
     const bt = Buffer.alloc(entries.length * BLOB_ENTRY_SIZE);
     entries.forEach((b, i) => serializeBlobEntry(bt, i * BLOB_ENTRY_SIZE, b));
@@ -597,6 +611,7 @@ export class WimWriter {
     this.release(0);
     await this.sink.catch(() => undefined);
     await this.pool?.close().catch(() => undefined);
+    await Promise.allSettled(this.writes.splice(0));
     await this.fh.close().catch(() => undefined);
     await rm(this.tmpPath, { force: true });
   }
