@@ -364,10 +364,26 @@ export class CmdletProcessor implements Processor {
     } else {
       const direct = directPipelineParameter(this.meta, this.staticBinding.candidateSets);
       const set = this.setFor(this.staticBinding.candidateSets, this.staticBinding.bound);
-      if (direct && missingMandatory(this.meta, set, this.staticBinding.bound, false).length === 0) {
-        this.directInput = direct.name;
-        this.ctx.setBinding(new Map([...this.staticBinding.bound, [direct.name, undefined]]), set);
-      } else this.ctx.setBinding(this.staticBinding.bound, set);
+      const bindDirect = () => {
+        if (direct && missingMandatory(this.meta, set, this.staticBinding.bound, false).length === 0) {
+          this.directInput = direct.name;
+          this.ctx.setBinding(new Map([...this.staticBinding.bound, [direct.name, undefined]]), set);
+        } else this.ctx.setBinding(this.staticBinding.bound, set);
+      };
+      // Mandatory parameters that no pipeline input can fill are needed before the command begins
+      // (`'x' | Out-File` without -FilePath), as PowerShell binds them before BeginProcessing —
+      // unless some candidate parameter set can still be completed from the pipeline.
+      const bound = this.staticBinding.bound;
+      const completable = [...this.staticBinding.candidateSets].some((s) => missingMandatory(this.meta, s, bound, true).length === 0);
+      const unfillable = completable ? [] : missingMandatory(this.meta, set, bound, true);
+      if (unfillable.length) {
+        if (!this.session.host.interactive) throw this.stampBinding(() => { throw missingMandatoryError(this.meta, unfillable); });
+        return this.promptMandatory(this.staticBinding.bound, set, unfillable).then(() => {
+          bindDirect();
+          return this.runBlock(this.decl.begin);
+        });
+      }
+      bindDirect();
     }
     return this.runBlock(this.decl.begin);
   }
