@@ -567,13 +567,14 @@ class Parser {
         this.consume(token);
         const types: string[] = [];
         let last = token.end;
-        this.skipSpaces();
+        this.skipNewlines();
         while (this.code(this.pos) === 91) {
           const item = this.parseAttributeOrType();
-          if (item.kind === 'attribute') this.failNode('UnexpectedAttribute', item.attribute, [item.attribute.typeName]);
+          // An attribute is no exception type: the catch has no block here, as PowerShell reports.
+          if (item.kind === 'attribute') this.failAfter('MissingCatchHandlerBlock', last);
           types.push(item.typeName);
           last = item.end;
-          this.skipSpaces();
+          this.skipNewlines();
           if (this.code(this.pos) !== 44) break;
           this.pos++;
           last = this.pos;

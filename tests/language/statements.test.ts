@@ -296,6 +296,7 @@ describe('control flow', () => {
       finallyBody: [{}],
     });
     expect(firstStatement('try {\n 1\n}\nfinally {\n 2\n}')).toMatchObject({ kind: 'Try', catches: [], finallyBody: [{}] });
+    expect(firstStatement('try { 1 }\ncatch\n  [A],\n  [B]\n{ 2 }')).toMatchObject({ catches: [{ types: ['A', 'B'] }] });
   });
 
   test('throw, return, break, continue', () => {
