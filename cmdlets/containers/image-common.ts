@@ -36,13 +36,29 @@ export function imageObject(r: ImageRecord, all: ImageRecord[], storeRoot: strin
   o.set('Publisher', r.publisher);
   o.set('Version', PSVersion.tryParse(r.version) ?? r.version);
   o.set('IsOSImage', r.isOSImage);
-  const parent = r.parentImageId && depth < 64 ? all.find((i) => i.imageId === r.parentImageId) : undefined;
-  o.set('ParentImage', parent ? imageObject(parent, all, storeRoot, depth + 1) : null);
-  o.set('FullName', imageFullName(r));
+  // Computed on first read and kept: a listing of thousands of images formats only four columns.
+  const lazy = (name: string, make: () => unknown): void => {
+    let done = false;
+    let value: unknown;
+    o.define(name, () => {
+      if (!done) {
+        value = make();
+        done = true;
+      }
+      return value;
+    });
+  };
+  if (r.parentImageId && depth < 64) {
+    lazy('ParentImage', () => {
+      const parent = all.find((i) => i.imageId === r.parentImageId);
+      return parent ? imageObject(parent, all, storeRoot, depth + 1) : null;
+    });
+  } else o.set('ParentImage', null);
+  o.set('FullName', `${r.publisher}_${r.name}_${r.version}`);
   o.set('ImageId', r.imageId);
   o.set('Size', r.size);
-  o.set('Created', new Date(r.created));
-  o.set('Path', resolve(storeRoot, 'layers', `${r.layers[r.layers.length - 1]}.json`));
+  lazy('Created', () => new Date(r.created));
+  lazy('Path', () => resolve(storeRoot, 'layers', `${r.layers[r.layers.length - 1]}.json`));
   o.toStringFn = () => `ContainerImage (Name = '${r.name}') [Publisher = '${r.publisher}', Version = '${r.version}']`;
   return o;
 }

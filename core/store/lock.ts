@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import * as nodeFs from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as lockfile from 'proper-lockfile';
 import { step } from './durable';
 
@@ -148,7 +148,11 @@ export async function acquireStoreLock(root: string, timeoutMs = 10 * 60_000): P
         },
       });
       step('lock-owner', lockDir);
+      // Creating `owner` changes the directory's mtime, which proper-lockfile watches to detect a
+      // takeover: put back the mtime it set.
+      const { mtime } = statSync(lockDir);
       writeFileSync(`${lockDir}/owner`, `${hostname()}\n${process.pid}\n`);
+      utimesSync(lockDir, mtime, mtime);
       return {
         compromised: () => compromised,
         release: async () => {

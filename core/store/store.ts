@@ -489,20 +489,33 @@ export class ImageStore {
         const order = [...needed.keys()].sort((a, b) => (reader.blob(a)?.res.offset ?? 0) - (reader.blob(b)?.res.offset ?? 0));
         const sha256Of = new Map<string, string>(bySha1);
         const sizes = new Map<string, number>();
-        let cur: { sha1: string; fh: FileHandle; tmp: string; h: ReturnType<typeof createHash>; size: number } | null = null;
+        // Blob files are written with the writes and fsyncs left running while the archive is read
+        // and hashed on; a blob is renamed into place only after every fsync has completed.
+        type Open = { sha1: string; fh: FileHandle; tmp: string; h: ReturnType<typeof createHash>; size: number; writing: Promise<void> };
+        type Written = { sha1: string; tmp: string; sha256: string; size: number; synced: Promise<void> };
+        let cur: Open | null = null;
+        const written: Written[] = [];
+        const syncing: Promise<void>[] = [];
+        let inflight = 0;
         let lastReport = 0;
         try {
           await reader.forEachBlob(order, async (sha1, piece, last) => {
             if (!cur) {
               const tmp = tempName(this.tmpDir, 'blob');
-              cur = { sha1, fh: await createTemp(tmp), tmp, h: createHash('sha256'), size: 0 };
+              cur = { sha1, fh: await createTemp(tmp), tmp, h: createHash('sha256'), size: 0, writing: Promise.resolve() };
             }
-            const b = cur;
+            const b: Open = cur;
             if (piece.length) {
               b.h.update(piece);
+              const at = b.size;
               b.size += piece.length;
               step('write', b.tmp);
-              await writeAll(b.fh, piece);
+              inflight += piece.length;
+              b.writing = b.writing.then(() => writeAt(b.fh, piece, at)).finally(() => {
+                inflight -= piece.length;
+              });
+              b.writing.catch(() => undefined); // observed below
+              if (inflight > MAX_INFLIGHT) await b.writing;
               bytesDone += piece.length;
             }
             if (!last) {
@@ -514,29 +527,34 @@ export class ImageStore {
             }
             cur = null;
             step('fsync', b.tmp);
-            await b.fh.sync();
-            await b.fh.close();
-            const sha256 = b.h.digest('hex');
-            const final = join(await this.blobDir(sha256), sha256);
-            if (await exists(final)) await durableUnlink(b.tmp);
-            else await durableRename(b.tmp, final);
-            sha256Of.set(sha1, sha256);
-            sizes.set(sha256, b.size);
-            if (!c.blobs[sha256]) c.blobs[sha256] = [sha1, b.size, 0];
+            const synced = b.writing.then(() => b.fh.sync()).finally(() => b.fh.close());
+            synced.catch(() => undefined); // observed below
+            syncing.push(synced);
+            written.push({ sha1, tmp: b.tmp, sha256: b.h.digest('hex'), size: b.size, synced });
+            if (syncing.length > MAX_SYNCING) await syncing.shift();
             filesDone++;
             if (Date.now() - lastReport > 200) {
               lastReport = Date.now();
               report();
             }
           });
+          await Promise.all(written.map((w) => w.synced));
         } catch (e) {
-          const open = cur as { fh: FileHandle; tmp: string } | null;
-          if (open) {
-            await open.fh.close().catch(() => undefined);
-            await rm(open.tmp, { force: true });
-          }
+          // Let every write and close settle; the caller's sweep removes the temp files.
+          const open = cur as Open | null;
+          if (open) await open.writing.catch(() => undefined).then(() => open.fh.close()).catch(() => undefined);
+          await Promise.allSettled(written.map((w) => w.synced));
           throw e;
         }
+        for (const w of written) {
+          const final = join(await this.blobDir(w.sha256), w.sha256);
+          if (await exists(final)) await durableUnlink(w.tmp);
+          else await durableRename(w.tmp, final);
+          sha256Of.set(w.sha1, w.sha256);
+          sizes.set(w.sha256, w.size);
+          if (!c.blobs[w.sha256]) c.blobs[w.sha256] = [w.sha1, w.size, 0];
+        }
+        syncDir(this.tmpDir);
         // Files sharing one SHA-1 count once above; count the rest as done too.
         filesDone = filesTotal;
         bytesDone = bytesTotal;
@@ -996,6 +1014,18 @@ export class ImageStore {
 
 async function* emptyPieces(): AsyncGenerator<Uint8Array> {
   // an empty stream
+}
+
+/** Bytes of blob data handed to the file system and not yet written, and fsyncs left running. */
+const MAX_INFLIGHT = 64 << 20;
+const MAX_SYNCING = 64;
+
+async function writeAt(fh: FileHandle, p: Uint8Array, at: number): Promise<void> {
+  let off = 0;
+  while (off < p.length) {
+    const { bytesWritten } = await fh.write(p, off, p.length - off, at + off);
+    off += bytesWritten;
+  }
 }
 
 async function writeAll(fh: FileHandle, p: Uint8Array): Promise<void> {
