@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { WimFormatError } from './errors';
 import {
   BlobEntry,
+  CHUNK_SIZE,
   HEADER_SIZE,
   RES_FLAG_COMPRESSED,
   RES_FLAG_METADATA,
@@ -23,7 +24,8 @@ import {
   parseMetadata,
   type ParsedMetadata,
 } from './metadata';
-import { readExact, readResource, readResourceFully } from './resource';
+import { readChunkTable, readExact, readResource, readResourceFully } from './resource';
+import { createChunkCompressor, type ChunkCompressor } from './xpress-pool';
 import { WimImageInfo, parseXml } from './xml';
 
 export type EntryKind = 'directory' | 'file' | 'symlink';
@@ -133,6 +135,7 @@ export class WimReader {
   private readonly metaEntries: BlobEntry[];
   private readonly metaCache = new Map<number, ParsedMetadata>();
   private closed = false;
+  private codec: ChunkCompressor | null = null;
 
   private constructor(
     private readonly fh: FileHandle,
@@ -378,6 +381,7 @@ export class WimReader {
     onPiece: (sha1: string, piece: Buffer, last: boolean) => void | Promise<void>,
   ): Promise<void> {
     if (this.closed) throw new Error('WIM reader is closed');
+    if (this.header.compression !== 'none') return this.forEachBlobPipelined(sha1s, onPiece);
     const win = new WindowReader(this.fh, this.fileSize);
     for (const sha1 of sha1s) {
       const b = this.blobs.get(sha1);
@@ -408,6 +412,100 @@ export class WimReader {
     }
   }
 
+  /**
+   * forEachBlob for compressed archives: reads and decompression run ahead of the consumer
+   * (in worker threads when available), across blob boundaries, bounded in bytes; pieces are
+   * still delivered in order, each blob's last piece only after its SHA-1 matched.
+   */
+  private async forEachBlobPipelined(
+    sha1s: string[],
+    onPiece: (sha1: string, piece: Buffer, last: boolean) => void | Promise<void>,
+  ): Promise<void> {
+    const codec = (this.codec ??= createChunkCompressor());
+    const compression = this.header.compression as 'xpress' | 'lzx';
+    const fh = this.fh;
+    const blobs = this.blobs;
+    type Job = { seq: number; sha1: string; last: boolean; data: Promise<Buffer>; raw: number };
+    async function* jobs(): AsyncGenerator<Job> {
+      for (let seq = 0; seq < sha1s.length; seq++) {
+        const sha1 = sha1s[seq];
+        const b = blobs.get(sha1);
+        if (!b) throw new WimFormatError(`blob ${sha1} is not in the archive`);
+        const res = b.res;
+        const what = `blob ${sha1}`;
+        if (res.originalSize === 0) {
+          yield { seq, sha1, last: true, data: Promise.resolve(Buffer.alloc(0)), raw: 0 };
+          continue;
+        }
+        if (!(res.flags & RES_FLAG_COMPRESSED)) {
+          for (let off = 0; off < res.originalSize; off += PIPE_BATCH) {
+            const buf = Buffer.allocUnsafe(Math.min(PIPE_BATCH, res.originalSize - off));
+            yield { seq, sha1, last: off + buf.length >= res.originalSize, data: readExact(fh, buf, res.offset + off, what).then(() => buf), raw: buf.length };
+          }
+          continue;
+        }
+        const starts = await readChunkTable(fh, res, what);
+        const n = starts.length - 1;
+        for (let first = 0; first < n; ) {
+          let end = first + 1;
+          while (end < n && starts[end + 1] - starts[first] <= PIPE_BATCH) end++;
+          const storedLens: number[] = [];
+          const outLens: number[] = [];
+          for (let i = first; i < end; i++) {
+            storedLens.push(starts[i + 1] - starts[i]);
+            outLens.push(Math.min(CHUNK_SIZE, res.originalSize - i * CHUNK_SIZE));
+          }
+          const buf = Buffer.allocUnsafe(starts[end] - starts[first]);
+          const f = first;
+          const data = readExact(fh, buf, res.offset + starts[first], what)
+            .then(() => codec.decodeBatch(compression, buf, storedLens, outLens))
+            .catch((e: unknown) => {
+              throw e instanceof WimFormatError ? new WimFormatError(`${what}: chunks ${f}-${end - 1}: ${e.reason}`) : e;
+            });
+          yield { seq, sha1, last: end >= n, data, raw: outLens.reduce((a, x) => a + x, 0) };
+          first = end;
+        }
+      }
+    }
+    const it = jobs();
+    const ahead: Job[] = [];
+    let aheadRaw = 0;
+    let done = false;
+    let cur: { seq: number; h: ReturnType<typeof createHash>; total: number; held: Buffer | null } | null = null;
+    try {
+      while (true) {
+        while (!done && (ahead.length === 0 || (aheadRaw < PIPE_AHEAD && ahead.length < 64))) {
+          const r = await it.next();
+          if (r.done) done = true;
+          else {
+            r.value.data.catch(() => undefined); // observed in order below
+            ahead.push(r.value);
+            aheadRaw += r.value.raw;
+          }
+        }
+        const job = ahead.shift();
+        if (!job) break;
+        aheadRaw -= job.raw;
+        const piece = await job.data;
+        if (!cur || cur.seq !== job.seq) cur = { seq: job.seq, h: createHash('sha1'), total: 0, held: null };
+        cur.h.update(piece);
+        cur.total += piece.length;
+        if (cur.held) await onPiece(job.sha1, cur.held, false);
+        cur.held = piece;
+        if (job.last) {
+          const b = blobs.get(job.sha1)!;
+          if (cur.total !== b.res.originalSize) throw new WimFormatError(`blob ${job.sha1} has ${cur.total} bytes, expected ${b.res.originalSize}`);
+          const got = cur.h.digest('hex');
+          if (got !== job.sha1) throw new WimFormatError(`content has SHA-1 ${got}, expected ${job.sha1}`);
+          await onPiece(job.sha1, cur.held, true);
+          cur = null;
+        }
+      }
+    } finally {
+      await it.return(undefined);
+    }
+  }
+
   /** A Readable of a blob's content; it errors (WimFormatError) if the SHA-1 does not match. */
   openBlob(sha1: string): Readable {
     return Readable.from(this.blobPieces(sha1), { objectMode: false });
@@ -417,11 +515,15 @@ export class WimReader {
     if (this.closed) return;
     this.closed = true;
     this.metaCache.clear();
+    await this.codec?.close();
     await this.fh.close();
   }
 }
 
 const WINDOW = 8 << 20;
+/** Compressed archives: stored bytes per read/decompression job, and raw bytes kept ahead. */
+const PIPE_BATCH = 1 << 20;
+const PIPE_AHEAD = 32 << 20;
 
 /**
  * Sequential reads in large windows with one window of read-ahead. Slices handed out are views

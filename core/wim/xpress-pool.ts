@@ -6,7 +6,9 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { XpressCompressor } from './xpress';
+import { WimFormatError } from './errors';
+import { lzxDecompress } from './lzx';
+import { XpressCompressor, xpressDecompress } from './xpress';
 
 /** A batch's stored form: each chunk compressed, or raw when that is not smaller. */
 export interface StoredBatch {
@@ -17,7 +19,30 @@ export interface StoredBatch {
 
 export interface ChunkCompressor {
   compressBatch(data: Buffer, chunkLens: number[]): Promise<StoredBatch>;
+  /**
+   * Decompresses consecutive stored chunks: `storedLens[i]` bytes of `data` become `outLens[i]`
+   * bytes (a chunk whose stored size equals its size is raw). Errors are WimFormatErrors.
+   */
+  decodeBatch(compression: 'xpress' | 'lzx', data: Buffer, storedLens: number[], outLens: number[]): Promise<Buffer>;
   close(): Promise<void>;
+}
+
+export function decodeAll(compression: 'xpress' | 'lzx', data: Buffer, storedLens: number[], outLens: number[]): Buffer {
+  let total = 0;
+  for (const l of outLens) total += l;
+  const out = Buffer.allocUnsafe(total);
+  let i = 0;
+  let o = 0;
+  for (let k = 0; k < storedLens.length; k++) {
+    const src = data.subarray(i, i + storedLens[k]);
+    const dst = out.subarray(o, o + outLens[k]);
+    if (src.length === dst.length) src.copy(dst);
+    else if (compression === 'xpress') xpressDecompress(src, dst, dst.length);
+    else lzxDecompress(src, dst, dst.length);
+    i += storedLens[k];
+    o += outLens[k];
+  }
+  return out;
 }
 
 function compressAll(c: XpressCompressor, data: Buffer, chunkLens: number[]): StoredBatch {
@@ -42,6 +67,9 @@ class InlineCompressor implements ChunkCompressor {
   async compressBatch(data: Buffer, chunkLens: number[]): Promise<StoredBatch> {
     return compressAll(this.c, data, chunkLens);
   }
+  async decodeBatch(compression: 'xpress' | 'lzx', data: Buffer, storedLens: number[], outLens: number[]): Promise<Buffer> {
+    return decodeAll(compression, data, storedLens, outLens);
+  }
   async close(): Promise<void> {}
 }
 
@@ -49,8 +77,19 @@ class InlineCompressor implements ChunkCompressor {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { XpressCompressor } = require(workerData.codec);
+const { decodeAll } = require(workerData.pool);
 const c = new XpressCompressor();
-parentPort.on('message', ({ id, buf, lens }) => {
+parentPort.on('message', ({ id, op, buf, lens, storedLens, outLens, compression }) => {
+  if (op === 'decode') {
+    try {
+      const out = decodeAll(compression, Buffer.from(buf), storedLens, outLens);
+      const copy = Buffer.allocUnsafeSlow(out.length); out.copy(copy);
+      parentPort.postMessage({ id, buf: copy.buffer }, [copy.buffer]);
+    } catch (e) {
+      parentPort.postMessage({ id, error: String(e && e.message || e), format: !!(e && e.name && /^Wim/.test(e.name)) });
+    }
+    return;
+  }
   try {
     const input = Buffer.from(buf);
     const outs = []; const sizes = []; let o = 0; let total = 0;
@@ -71,22 +110,22 @@ parentPort.on('message', ({ id, buf, lens }) => {
 
 class WorkerCompressor implements ChunkCompressor {
   private readonly workers: { w: Worker; busy: number }[] = [];
-  private readonly waiting = new Map<number, { resolve: (b: StoredBatch) => void; reject: (e: Error) => void; worker: { busy: number } }>();
+  private readonly waiting = new Map<number, { resolve: (m: { buf?: ArrayBuffer; sizes?: number[] }) => void; reject: (e: Error) => void; worker: { busy: number } }>();
   private nextId = 1;
   private failed: Error | null = null;
 
-  constructor(codec: string, n: number) {
+  constructor(codec: string, pool: string, n: number) {
     for (let i = 0; i < n; i++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { codec } });
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { codec, pool } });
       w.unref();
       const slot = { w, busy: 0 };
-      w.on('message', (m: { id: number; buf?: ArrayBuffer; sizes?: number[]; error?: string }) => {
+      w.on('message', (m: { id: number; buf?: ArrayBuffer; sizes?: number[]; error?: string; format?: boolean }) => {
         const job = this.waiting.get(m.id);
         if (!job) return;
         this.waiting.delete(m.id);
         job.worker.busy--;
-        if (m.error) job.reject(new Error(`XPRESS worker: ${m.error}`));
-        else job.resolve({ data: Buffer.from(m.buf!), sizes: m.sizes! });
+        if (m.error) job.reject(m.format ? new WimFormatError(m.error.replace(/^Invalid WIM archive: /, '')) : new Error(`WIM worker: ${m.error}`));
+        else job.resolve(m);
       });
       w.on('error', (e) => this.fail(e));
       w.on('exit', (code) => {
@@ -102,7 +141,7 @@ class WorkerCompressor implements ChunkCompressor {
     this.waiting.clear();
   }
 
-  compressBatch(data: Buffer, chunkLens: number[]): Promise<StoredBatch> {
+  private send(msg: Record<string, unknown>, data: Buffer): Promise<{ buf?: ArrayBuffer; sizes?: number[] }> {
     if (this.failed) return Promise.reject(this.failed);
     const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
     slot.busy++;
@@ -112,8 +151,18 @@ class WorkerCompressor implements ChunkCompressor {
     data.copy(copy);
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject, worker: slot });
-      slot.w.postMessage({ id, buf: copy.buffer, lens: chunkLens }, [copy.buffer]);
+      slot.w.postMessage({ ...msg, id, buf: copy.buffer }, [copy.buffer]);
     });
+  }
+
+  async compressBatch(data: Buffer, chunkLens: number[]): Promise<StoredBatch> {
+    const m = await this.send({ op: 'compress', lens: chunkLens }, data);
+    return { data: Buffer.from(m.buf!), sizes: m.sizes! };
+  }
+
+  async decodeBatch(compression: 'xpress' | 'lzx', data: Buffer, storedLens: number[], outLens: number[]): Promise<Buffer> {
+    const m = await this.send({ op: 'decode', compression, storedLens, outLens }, data);
+    return Buffer.from(m.buf!);
   }
 
   async close(): Promise<void> {
@@ -127,9 +176,10 @@ class WorkerCompressor implements ChunkCompressor {
  */
 export function createChunkCompressor(): ChunkCompressor {
   const codec = join(__dirname, 'xpress.js');
+  const pool = join(__dirname, 'xpress-pool.js');
   const cores = availableParallelism();
-  if (cores > 1 && existsSync(codec) && process.env.POSH_WIM_WORKERS !== '0') {
-    return new WorkerCompressor(codec, Math.min(cores, 4));
+  if (cores > 1 && existsSync(codec) && existsSync(pool) && process.env.POSH_WIM_WORKERS !== '0') {
+    return new WorkerCompressor(codec, pool, Math.min(cores, 4));
   }
   return new InlineCompressor();
 }

@@ -190,4 +190,18 @@ if (!haveDist && process.env.CI === 'true') throw new Error('dist/ is missing: r
     wimlib(['apply', wim, out]);
     expect(diffTrees(src, out)).toBe('');
   });
+
+  test('wimlib LZX and XPRESS archives decompressed by the worker pool extract identically', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const lib = require(distIndex) as typeof import('../../core/wim');
+    for (const [tag, args] of [['lzx', []], ['xpress', ['--compress=XPRESS']]] as const) {
+      const wim = join(work, `w-peer-${tag}.wim`);
+      wimlib(['capture', src, wim, ...args]);
+      const r = await lib.openWim(wim);
+      const out = join(work, `w-peer-${tag}-out`);
+      await lib.extractImage(r, 1, out);
+      await r.close();
+      expect(diffTrees(src, out)).toBe('');
+    }
+  });
 });
