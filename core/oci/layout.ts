@@ -48,6 +48,13 @@ export interface ImageSpec {
   manifestAnnotations?: Record<string, string>;
 }
 
+/** An image whose documents are already made (e.g. pulled: the manifest bytes are kept exactly). */
+export interface PrebuiltImageSpec {
+  built: BuiltImage;
+  refName?: string;
+  indexAnnotations?: Record<string, string>;
+}
+
 /** The three documents of an image as written: exact bytes and descriptors. */
 export interface BuiltImage {
   manifest: ImageManifest;
@@ -126,7 +133,7 @@ async function writeFileAtomic(path: string, data: Buffer | string): Promise<voi
  * Writes images into an OCI layout directory (created if missing; an existing layout is added to,
  * entries with the same ref name replaced). Returns the descriptors written, one per image.
  */
-export async function writeOciLayout(dir: string, images: ImageSpec[]): Promise<BuiltImage[]> {
+export async function writeOciLayout(dir: string, images: Array<ImageSpec | PrebuiltImageSpec>): Promise<BuiltImage[]> {
   await fsp.mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
   let index: ImageIndex = { schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] };
   if (await exists(join(dir, 'index.json'))) {
@@ -135,10 +142,10 @@ export async function writeOciLayout(dir: string, images: ImageSpec[]): Promise<
   }
   const built: BuiltImage[] = [];
   for (const spec of images) {
-    const b = buildImage(spec);
+    const b = 'built' in spec ? spec.built : buildImage(spec);
     for (const l of b.layers) await putBlob(dir, l);
-    await putBlob(dir, bufferBlob(b.configBytes, MediaType.OciConfig));
-    await putBlob(dir, bufferBlob(b.manifestBytes, MediaType.OciManifest));
+    await putBlob(dir, bufferBlob(b.configBytes, b.configDescriptor.mediaType));
+    await putBlob(dir, bufferBlob(b.manifestBytes, b.manifestDescriptor.mediaType));
     const entry: Descriptor = { ...b.manifestDescriptor };
     const ann: Record<string, string> = { ...(spec.indexAnnotations ?? {}) };
     if (spec.refName !== undefined) {
