@@ -344,14 +344,16 @@ function compilePipelineStatement(p: PipelineAst): Code {
     });
   }
   const makers = p.elements.map((el) => (el.kind === 'Command' ? compileCommand(el) : compileExpressionElement(el.expression)));
+  const startsWithCommand = p.elements[0]?.kind === 'Command';
   return asyncCode(async (f) => {
     const procs: Processor[] = [];
     for (const make of makers) procs.push(await make(f));
-    // Objects given to the host (-InputFormat) flow into the first command pipeline that runs.
+    // Objects given to the host (-InputFormat) flow into the first command pipeline that runs;
+    // a pipeline that starts with an expression (`$input | …`) takes no input, as in pwsh.
     const input = f.session.hostInput;
     f.session.hostInput = null;
     try {
-      await runPipeline(procs, input, f.out);
+      await runPipeline(procs, startsWithCommand ? input : null, f.out);
     } finally {
       f.session.lastSucceeded = !procs.some((x) => x.failed);
     }
