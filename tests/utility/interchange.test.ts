@@ -67,6 +67,11 @@ describe('objects piped between two posh processes', () => {
     });
   });
 
+  test('-OutputFormat Xml | the objects flow into the first command', async () => {
+    const r = await pipePosh(['-OutputFormat', 'Xml', '-c', producer], ['-InputFormat', 'Xml', '-c', 'Select-Object -Property Name, Size'], dir);
+    expect(r).toEqual({ stdout: '\nName             Size\n----             ----\nnanoserver 5368709120\nservercore         12\n\n', stderr: '', codes: [0, 0] });
+  });
+
   test('-OutputFormat Xml writes the stream pwsh writes', async () => {
     const r = await runPosh(['-OutputFormat', 'Xml', '-c', "1, 'two'"], { cwd: dir });
     expect(r.stdout).toBe(
