@@ -7,7 +7,7 @@
 // of the directory.
 
 import { createGunzip, createGzip, constants as zc } from 'node:zlib';
-import { Readable, PassThrough } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import { HostileEntryError, OciError, OciFormatError } from './errors';
@@ -191,9 +191,16 @@ export function maybeGunzip(source: AsyncIterable<Uint8Array>, label: string): A
     if (first[0] === 0x1f && first[1] === 0x8b) {
       const src = Readable.from(all());
       const gz = createGunzip();
-      const out = new PassThrough();
-      pipeline(src, gz, out).catch((err: Error) => out.destroy(new OciFormatError(`${label}: gzip data is corrupt: ${err.message}`)));
-      yield* out as AsyncIterable<Buffer>;
+      src.on('error', (err) => gz.destroy(err));
+      try {
+        yield* src.pipe(gz) as AsyncIterable<Buffer>;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (typeof code === 'string' && code.startsWith('Z_')) throw new OciFormatError(`${label}: gzip data is corrupt: ${(err as Error).message}`);
+        throw err;
+      } finally {
+        src.destroy();
+      }
     } else if (first[0] === 0x28 && first[1] === 0xb5 && first[2] === 0x2f && first[3] === 0xfd) {
       throw new OciFormatError(`${label}: zstd-compressed layers are not supported`);
     } else {

@@ -119,7 +119,7 @@ export function encodeHeader(h: TarHeader): Buffer {
   const body = Buffer.concat(pax);
   const paxName = ('PaxHeaders.0/' + (split[1] || 'entry')).slice(0, 99);
   const paxHeader = rawHeader({ ...h, mode: 0o644 }, paxName, '', '', body.length, 'x');
-  return Buffer.concat([paxHeader, body, padding(body.length)]);
+  return Buffer.concat([paxHeader, body, padding(body.length), main]);
 }
 
 /** Zero bytes that pad `size` bytes of content up to a whole block. */
