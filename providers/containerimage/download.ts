@@ -3,10 +3,10 @@
 // bounded by the expected size, then verified (size and sha256) before the caller may use it.
 // On any failure the partial file is removed.
 
-import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { createStreamHasher } from './hasher';
 import { backoffDelay, describeNetworkError, header, HttpError, httpOpen, type HttpSettings, sleep, statusError } from './http';
 
 export interface DownloadOptions {
@@ -109,25 +109,28 @@ async function copyLocal(o: DownloadOptions): Promise<DownloadResult> {
   if (o.expectedSize !== null && st.size !== o.expectedSize) {
     throw new DownloadError(`wrong size: expected ${o.expectedSize} bytes, the file has ${st.size} bytes`, 'size');
   }
-  const hash = createHash('sha256');
+  const hash = createStreamHasher(st.size);
   const fh = await open(o.dest, 'w');
   let size = 0;
+  let sha256: string;
   try {
     const w = new BatchWriter(fh, 0);
     for await (const chunk of fs.createReadStream(src, { highWaterMark: 1 << 20 })) {
       if (o.isStopping?.()) throw new DownloadError('the operation was stopped', 'stopped');
       const b = chunk as Buffer;
-      hash.update(b);
+      const pending = hash.update(b);
+      if (pending) await pending;
       size += b.length;
       await w.push(b);
       o.onProgress?.(size, st.size);
     }
     await w.flush();
-    await fh.sync();
+    // No fsync: the file is a temporary one, verified and consumed right away (a crash leaves only a temp to sweep).
+    sha256 = await hash.digest();
   } finally {
+    hash.close();
     await fh.close();
   }
-  const sha256 = hash.digest('hex');
   verify(o, size, sha256);
   return { size, sha256, attempts: 1, resumes: 0 };
 }
@@ -135,7 +138,8 @@ async function copyLocal(o: DownloadOptions): Promise<DownloadResult> {
 async function fetchHttp(o: DownloadOptions): Promise<DownloadResult> {
   const s = o.settings;
   const fh = await open(o.dest, 'w');
-  let hash: Hash = createHash('sha256');
+  const hash = createStreamHasher(o.expectedSize);
+  let sha256 = '';
   let received = 0;
   let attempts = 0;
   let resumes = 0;
@@ -170,7 +174,7 @@ async function fetchHttp(o: DownloadOptions): Promise<DownloadResult> {
           resumes++;
         } else if (received > 0) {
           // A full answer to a resumed request (or no resume support): start over.
-          hash = createHash('sha256');
+          hash.reset();
           received = 0;
           await fh.truncate(0);
         }
@@ -194,7 +198,8 @@ async function fetchHttp(o: DownloadOptions): Promise<DownloadResult> {
               res.body.destroy();
               throw new DownloadError(`wrong size: expected ${o.expectedSize} bytes, the server sent more`, 'size');
             }
-            hash.update(b);
+            const pending = hash.update(b);
+            if (pending) await pending;
             received += b.length;
             await w.push(b);
             o.onProgress?.(received, total);
@@ -222,17 +227,18 @@ async function fetchHttp(o: DownloadOptions): Promise<DownloadResult> {
         o.onRetry?.(attempts, lastCause, canResume ? received : 0);
         await sleep(backoffDelay(s, attempts));
         if (!canResume && received > 0) {
-          hash = createHash('sha256');
+          hash.reset();
           received = 0;
           await fh.truncate(0);
         }
       }
     }
-    await fh.sync();
+    // No fsync: the file is a temporary one, verified and consumed right away (a crash leaves only a temp to sweep).
+    sha256 = await hash.digest();
   } finally {
+    hash.close();
     await fh.close();
   }
-  const sha256 = hash.digest('hex');
   verify(o, received, sha256);
   return { size: received, sha256, attempts, resumes };
 }

@@ -1,0 +1,202 @@
+#!/usr/bin/env node
+// Download benchmark: the ContainerImage provider's download path (undici, streamed to a file,
+// SHA-256 while it arrives, size + hash verified) against `curl -o` of the same file from the same
+// loopback server, in the same run. `npm run build` first.
+//
+//   node bench/download.js [--size-mib N] [--repeat N] [--server nginx|node]
+//
+// The archive (random bytes) and its feed.xml are generated in a temp folder and served by nginx
+// (sendfile) when it is installed, else by a Node static server in a child process. Three
+// measurements, each the median of --repeat runs:
+//   curl      `curl -s -o <file> <url>` (process wall time)
+//   download  the provider's downloadArchive() in a fresh node process (time of the call)
+//   save      `posh -c 'Save-ContainerImage -Name Big -Source <feed> -Path <dir> -Force'`
+//             end to end (process start, feed fetch, download, verify, rename)
+// Ratios are throughput relative to curl (curl time / our time; higher is better, target ≥ 0.9).
+'use strict';
+
+const { spawn, spawnSync } = require('node:child_process');
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const args = process.argv.slice(2);
+const opt = (name, def) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : def;
+};
+const sizeMiB = Number(opt('--size-mib', '1024'));
+const repeat = Number(opt('--repeat', '3'));
+const serverKind = opt('--server', fs.existsSync('/usr/sbin/nginx') ? 'nginx' : 'node');
+
+function median(xs) {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function waitForPort(port) {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise((r) => {
+      const c = net.connect(port, '127.0.0.1', () => (c.destroy(), r(true)));
+      c.on('error', () => r(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`server did not listen on ${port}`);
+}
+
+function startServer(kind, www, port, work) {
+  if (kind === 'nginx') {
+    const prefix = path.join(work, 'nginx');
+    fs.mkdirSync(prefix, { recursive: true });
+    const conf = path.join(prefix, 'nginx.conf');
+    fs.writeFileSync(conf, `${process.getuid && process.getuid() === 0 ? 'user root;\n' : ''}daemon off;
+worker_processes 1;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/error.log warn;
+events { worker_connections 64; }
+http {
+  access_log off;
+  sendfile on;
+  client_body_temp_path ${prefix}/cb; proxy_temp_path ${prefix}/p; fastcgi_temp_path ${prefix}/f; uwsgi_temp_path ${prefix}/u; scgi_temp_path ${prefix}/s;
+  types { application/xml xml; application/octet-stream wim; }
+  server { listen 127.0.0.1:${port}; root ${www}; }
+}
+`);
+    return spawn('/usr/sbin/nginx', ['-p', prefix, '-c', conf, '-e', path.join(prefix, 'error.log')], { stdio: 'ignore' });
+  }
+  const code = `
+const http = require('http'), fs = require('fs'), path = require('path');
+const root = ${JSON.stringify(www)};
+http.createServer((req, res) => {
+  const f = path.join(root, decodeURIComponent(new URL(req.url, 'http://x').pathname));
+  if (!f.startsWith(root) || !fs.existsSync(f)) { res.writeHead(404); return res.end(); }
+  const st = fs.statSync(f);
+  res.writeHead(200, { 'content-length': st.size, 'accept-ranges': 'bytes' });
+  fs.createReadStream(f, { highWaterMark: 1 << 20 }).pipe(res);
+}).listen(${port}, '127.0.0.1');`;
+  return spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
+}
+
+function timeIt(cmd, argv, env) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
+  return { secs, stdout: r.stdout };
+}
+
+async function main() {
+  if (!fs.existsSync(path.join(root, 'dist', 'providers', 'containerimage', 'download.js'))) {
+    console.error('bench/download.js: run `npm run build` first.');
+    process.exit(1);
+  }
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'posh-bench-dl-'));
+  fs.chmodSync(work, 0o755);
+  const www = path.join(work, 'www');
+  fs.mkdirSync(www);
+  const bytes = sizeMiB * 1024 * 1024;
+  const file = path.join(www, 'Big-1.0.0.0.wim');
+  // Random content, written once, hashed as it is written.
+  const h = crypto.createHash('sha256');
+  const fd = fs.openSync(file, 'w');
+  const piece = crypto.randomBytes(8 << 20);
+  for (let done = 0; done < bytes; done += piece.length) {
+    const b = piece.subarray(0, Math.min(piece.length, bytes - done));
+    b[0] = (done / piece.length) & 0xff; // each piece differs a little
+    h.update(b);
+    fs.writeSync(fd, b);
+  }
+  fs.closeSync(fd);
+  const sha256 = h.digest('hex');
+  fs.writeFileSync(path.join(www, 'feed.xml'), `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="urn:posh-containers:feed:1" name="Bench">
+  <image name="Big" version="1.0.0.0" publisher="CN=Bench" os="true">
+    <summary>Benchmark archive</summary>
+    <archive href="Big-1.0.0.0.wim" size="${bytes}" sha256="${sha256}"/>
+  </image>
+</feed>
+`);
+  for (const f of fs.readdirSync(www)) fs.chmodSync(path.join(www, f), 0o644);
+  fs.chmodSync(www, 0o755);
+  const port = await freePort();
+  const server = startServer(serverKind, www, port, work);
+  const out = path.join(work, 'out');
+  fs.mkdirSync(out);
+  const url = `http://127.0.0.1:${port}/Big-1.0.0.0.wim`;
+  const env = { NO_PROXY: '127.0.0.1', no_proxy: '127.0.0.1', HTTP_PROXY: '', http_proxy: '', POSH_CONTAINERS_HOME: path.join(work, 'home') };
+  try {
+    await waitForPort(port);
+    // Warm the server's page cache.
+    timeIt('curl', ['-s', '-o', '/dev/null', url], env);
+    const results = { curl: [], download: [], save: [] };
+    const dlScript = `
+const { downloadArchive } = require(${JSON.stringify(path.join(root, 'dist', 'providers', 'containerimage', 'download.js'))});
+const { httpSettings } = require(${JSON.stringify(path.join(root, 'dist', 'providers', 'containerimage', 'http.js'))});
+const t0 = process.hrtime.bigint();
+downloadArchive({ url: new URL(${JSON.stringify(url)}), dest: ${JSON.stringify(path.join(out, 'ours.wim'))}, expectedSize: ${bytes}, expectedSha256: ${JSON.stringify(sha256)}, settings: httpSettings() })
+  .then(() => { console.log(Number(process.hrtime.bigint() - t0) / 1e9); process.exit(0); }, (e) => { console.error(e.message); process.exit(1); });`;
+    timeIt(path.join(root, 'bin', 'posh'), ['-c', 'Install-PackageProvider ContainerImage -Force | Out-Null'], env);
+    for (let i = 0; i < repeat; i++) {
+      for (const f of fs.readdirSync(out)) fs.rmSync(path.join(out, f));
+      results.curl.push(timeIt('curl', ['-s', '-o', path.join(out, 'curl.wim'), url], env).secs);
+      fs.rmSync(path.join(out, 'curl.wim'));
+      results.download.push(Number(timeIt(process.execPath, ['-e', dlScript], env).stdout.trim()));
+      fs.rmSync(path.join(out, 'ours.wim'));
+      results.save.push(timeIt(path.join(root, 'bin', 'posh'), ['-c', `Save-ContainerImage -Name Big -Source http://127.0.0.1:${port}/feed.xml -Path '${out}' -Force | Out-Null`], env).secs);
+      if (fs.statSync(path.join(out, 'Big.wim')).size !== bytes) throw new Error('Save-ContainerImage wrote a wrong size');
+    }
+    const mbps = (s) => (bytes / 1e6 / s).toFixed(0);
+    const c = median(results.curl);
+    const d = median(results.download);
+    const s = median(results.save);
+    console.log(`download benchmark: ${sizeMiB} MiB archive from a loopback ${serverKind} server, median of ${repeat}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)}`);
+    console.log(`  curl -o                       ${c.toFixed(3)} s  ${mbps(c)} MB/s`);
+    console.log(`  downloadArchive (+sha256)     ${d.toFixed(3)} s  ${mbps(d)} MB/s  throughput ratio vs curl ${(c / d).toFixed(2)}x`);
+    console.log(`  Save-ContainerImage (posh)    ${s.toFixed(3)} s  ${mbps(s)} MB/s  throughput ratio vs curl ${(c / s).toFixed(2)}x`);
+    // A 10,000-entry feed: the time to the first result of Find-ContainerImage | Select-Object -First 1.
+    const entries = [];
+    for (let i = 0; i < 10000; i++) {
+      entries.push(`  <image name="Image${String(i).padStart(5, '0')}" version="10.0.${i}.0" publisher="CN=Bench" os="true">\n    <summary>Synthetic image ${i}</summary>\n    <archive href="Big-1.0.0.0.wim" size="${bytes}" sha256="${sha256}"/>\n  </image>`);
+    }
+    fs.mkdirSync(path.join(www, 'large'));
+    fs.writeFileSync(path.join(www, 'large', 'feed.xml'), `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="urn:posh-containers:feed:1" name="Large">\n${entries.join('\n')}\n</feed>\n`);
+    fs.chmodSync(path.join(www, 'large'), 0o755);
+    fs.chmodSync(path.join(www, 'large', 'feed.xml'), 0o644);
+    const firstRuns = [];
+    const emptyRuns = [];
+    for (let i = 0; i < repeat; i++) {
+      const r = timeIt(path.join(root, 'bin', 'posh'), ['-c', `Find-ContainerImage -Source http://127.0.0.1:${port}/large/ | Select-Object -First 1 | Out-Null`], env);
+      firstRuns.push(r.secs);
+      emptyRuns.push(timeIt(path.join(root, 'bin', 'posh'), ['-c', '$null'], env).secs);
+    }
+    const feedBytes = fs.statSync(path.join(www, 'large', 'feed.xml')).size;
+    console.log(`  Find-ContainerImage | Select-Object -First 1, 10,000-entry feed (${(feedBytes / 1e6).toFixed(1)} MB): ${median(firstRuns).toFixed(3)} s (posh -c '$null': ${median(emptyRuns).toFixed(3)} s)`);
+    console.log(`  runs: curl ${results.curl.map((x) => x.toFixed(3)).join(' ')} | download ${results.download.map((x) => x.toFixed(3)).join(' ')} | save ${results.save.map((x) => x.toFixed(3)).join(' ')}`);
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 100));
+    if (server.exitCode === null) server.kill('SIGKILL');
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e && e.stack ? e.stack : e);
+  process.exit(1);
+});
