@@ -449,7 +449,7 @@ class Parser {
       if (!condition) this.failAfter('IfStatementMissingCondition', open.end, [keyword.text]);
       this.skipNewlines();
       const close = this.peek(CMD);
-      // PowerShell puts these two at the token where `)` or `{` was expected / at the `)`.
+      // As PowerShell: a missing `)` is reported at the token found instead, a missing block at the `)`.
       if (close.kind !== 'RParen') this.failAt('MissingEndParenthesisAfterStatement', close, [keyword.text]);
       this.consume(close);
       this.skipNewlines();
