@@ -4,8 +4,8 @@
 // archive says can redirect a write outside the destination.
 
 import { constants } from 'node:fs';
-import { closeSync, linkSync, lutimesSync, mkdirSync, openSync, readdirSync, statSync, symlinkSync, utimesSync } from 'node:fs';
-import { open as openAsync, writeFile, type FileHandle } from 'node:fs/promises';
+import { close as closeCb, open as openCb, write as writeCb, closeSync, linkSync, lutimesSync, mkdirSync, openSync, readdirSync, statSync, symlinkSync, utimesSync } from 'node:fs';
+import { open as openAsync, type FileHandle } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { filetimeToDate, type WimEntry, type WimReader } from './reader';
 
@@ -34,6 +34,29 @@ function linkText(dir: string[], target: string): string {
   if (!target.startsWith('/')) return target;
   const rel = posix.relative('/' + dir.join('/'), '/' + target.replace(/^\/+/, ''));
   return rel === '' ? '.' : rel;
+}
+
+/**
+ * Creates a file holding `data` with callback I/O (open, write, close: three thread-pool trips,
+ * no FileHandle objects to allocate and collect).
+ */
+function createWithContent(path: string, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => {
+    openCb(path, CREATE_FLAGS, 0o644, (err, fd) => {
+      if (err) return reject(err);
+      let done = 0;
+      const finish = (e: Error | null): void => closeCb(fd, (e2) => (e || e2 ? reject(e || e2) : resolve()));
+      const step = (): void => {
+        writeCb(fd, data, done, data.length - done, done, (e, n) => {
+          if (e) return finish(e);
+          done += n;
+          if (done >= data.length) finish(null);
+          else step();
+        });
+      };
+      step();
+    });
+  });
 }
 
 /** Bounds the data handed to the thread pool and not yet written. */
@@ -115,7 +138,7 @@ export async function extractImage(reader: WimReader, imageIndex: number, destDi
       // Whole blob in one piece (verified): one write per target file.
       for (const p of paths) {
         await room(piece.length);
-        track(writeFile(p, piece, { flag: CREATE_FLAGS, mode: 0o644 }), piece.length);
+        track(createWithContent(p, piece), piece.length);
       }
       result.bytes += piece.length * paths.length;
       return;
