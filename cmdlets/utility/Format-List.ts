@@ -1,7 +1,7 @@
 import { defineCmdlet } from '../../core/engine/cmdlet';
 import { formatterItems, precomputeEvaluate, propertyArgs } from '../../core/format/cmdlet-support';
-import { formatList, renderList, type ListOptions, type PropertyArg } from '../../core/format';
-import { badPropertyArgument } from './Format-Table';
+import { formatList, type ListOptions, type PropertyArg } from '../../core/format';
+import { checkPropertyArguments, enumerationLimit } from './Format-Table';
 
 export default defineCmdlet({
   verb: 'Format',
@@ -12,13 +12,16 @@ export default defineCmdlet({
   parameters: [
     { name: 'Property', type: 'object[]', position: 0, description: 'The properties to show: names (wildcards allowed; * shows all), script blocks, or calculated properties @{Label=…; Expression=…}.' },
     { name: 'GroupBy', type: 'object', description: 'Starts a new group for each value of this property (or calculated property); the input should be sorted by it.' },
+    { name: 'Force', type: 'switch', description: 'Formats strings and other simple values as lists of the -Property entries too, instead of printing them as they are.' },
     { name: 'InputObject', type: 'object', valueFromPipeline: true, description: 'The objects to format.' },
   ],
   begin(ctx) {
+    checkPropertyArguments(ctx, 'FormatListCommand');
     ctx.state.items = [];
   },
   process(ctx) {
-    if (ctx.params.InputObject !== undefined) ctx.state.items.push(ctx.params.InputObject);
+    const v = ctx.params.InputObject;
+    if (v !== undefined && v !== null) ctx.state.items.push(v);
   },
   async end(ctx) {
     const items: unknown[] = ctx.state.items;
@@ -28,12 +31,7 @@ export default defineCmdlet({
     const evaluate = await precomputeEvaluate([...(property ?? []), ...(groupBy !== undefined ? [groupBy] : [])], formatterItems(items), (sb, o) =>
       ctx.invoke(sb, { dollarUnder: o }),
     );
-    const options: ListOptions = { property, groupBy, evaluate };
-    try {
-      renderList(items.slice(0, 1), options);
-    } catch (e) {
-      badPropertyArgument(ctx, e, 'FormatListCommand');
-    }
+    const options: ListOptions = { property, groupBy, evaluate, force: Boolean(ctx.params.Force), enumerationLimit: enumerationLimit(ctx) };
     return ctx.write(formatList(items, options));
   },
 });

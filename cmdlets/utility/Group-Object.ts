@@ -1,13 +1,13 @@
 import { defineCmdlet } from '../../core/engine/cmdlet';
 import { ErrorRecord } from '../../core/engine/errors';
 import { Hashtable, PSObject, toDisplayString, typeNameOf } from '../../core/engine/values';
-import { compareRows, keyValues, orderKeys } from './Sort-Object';
+import { compareRows, keyValues, MISSING, orderKeys } from './Sort-Object';
 
 /** GroupInfo's Name: the key values' text joined by `, `; collections as `{a, b}`; $null left out. */
 function groupName(values: unknown[]): string {
   const parts: string[] = [];
   for (const v of values) {
-    if (v === null || v === undefined) continue;
+    if (v === null || v === undefined || v === MISSING) continue;
     if (Array.isArray(v)) parts.push(`{${v.map((x) => (x instanceof PSObject ? x.toString() : toDisplayString(x))).join(', ')}}`);
     else parts.push(v instanceof PSObject ? v.toString() : toDisplayString(v));
   }
@@ -26,7 +26,7 @@ function groupInfo(g: Group, noElement: boolean): PSObject {
       ? ['Microsoft.PowerShell.Commands.GroupInfoNoElement', 'Microsoft.PowerShell.Commands.GroupInfo', 'System.Object']
       : ['Microsoft.PowerShell.Commands.GroupInfo', 'System.Object'],
   );
-  o.set('Values', g.values.slice());
+  o.set('Values', g.values.map((v) => (v === MISSING ? null : v)));
   o.set('Count', g.count);
   o.set('Group', g.members);
   o.set('Name', groupName(g.values));
@@ -90,7 +90,7 @@ export default defineCmdlet({
     let mixed = false;
     for (const row of rows) {
       row.forEach((v, i) => {
-        if (v === null) return;
+        if (v === null || v === MISSING) return;
         const t = typeNameOf(v);
         if (types[i] === null) types[i] = t;
         else if (types[i] !== t) mixed = true;
@@ -110,7 +110,7 @@ export default defineCmdlet({
     if (p.AsHashTable) {
       const table = new Hashtable();
       for (const g of groups) {
-        const key = p.AsString ? groupName(g.values) : g.values[0];
+        const key = p.AsString ? groupName(g.values) : g.values[0] === MISSING ? null : g.values[0];
         if (table.has(key)) {
           ctx.writeError(
             new ErrorRecord({

@@ -6,6 +6,7 @@ import { ErrorRecord } from '../../core/engine/errors';
 import type { SessionState } from '../../core/engine/session';
 import type { OutputFormatter } from '../../core/format';
 import { encodeText, ENCODING_NAMES, preamble } from '../../core/format/cmdlet-support';
+import { enumerationLimit } from './Format-Table';
 
 /** A path as the user wrote it, resolved against the session's current location (`~` is home). */
 export function resolveUserPath(ctx: CmdletContext, p: string): string {
@@ -40,7 +41,7 @@ export class TextFileWriter {
     ctx: CmdletContext,
     command: string,
     readonly fullPath: string,
-    private readonly opts: { append: boolean; encoding: string; width: number; noClobber?: boolean; force?: boolean; noNewline?: boolean },
+    private readonly opts: { append: boolean; encoding: string; width: number; enumerationLimit: number; noClobber?: boolean; force?: boolean; noNewline?: boolean },
   ) {
     let existing: fs.Stats | null = null;
     try {
@@ -68,14 +69,17 @@ export class TextFileWriter {
     const size = fs.fstatSync(this.fd).size;
     if (size === 0) fs.writeSync(this.fd, preamble(opts.encoding));
     const { OutputFormatter } = require('../../core/format') as typeof import('../../core/format');
-    this.formatter = new OutputFormatter({ width: opts.width, console: false });
+    this.formatter = new OutputFormatter({ width: opts.width, console: false, enumerationLimit: opts.enumerationLimit });
   }
 
   write(value: unknown): void {
     if (this.opts.noNewline) {
       // -NoNewline: each object's text, newlines removed, written back to back.
-      const { formatToString } = require('../../core/format') as typeof import('../../core/format');
-      this.put(formatToString([value], { width: this.opts.width }).replace(/\r?\n/g, ''));
+      if (typeof value === 'string') this.put(value);
+      else {
+        const { formatToString } = require('../../core/format') as typeof import('../../core/format');
+        this.put(formatToString([value], { width: this.opts.width, enumerationLimit: this.opts.enumerationLimit, stream: true }).join(''));
+      }
       return;
     }
     this.put(this.formatter.write(value));
@@ -117,6 +121,7 @@ export default defineCmdlet({
       append: Boolean(p.Append),
       encoding: (p.Encoding as string | undefined) ?? 'utf8',
       width: (p.Width as number | undefined) ?? ctx.hostWidth,
+      enumerationLimit: enumerationLimit(ctx),
       noClobber: Boolean(p.NoClobber),
       force: Boolean(p.Force),
       noNewline: Boolean(p.NoNewline),

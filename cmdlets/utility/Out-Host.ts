@@ -1,5 +1,6 @@
 import { defineCmdlet } from '../../core/engine/cmdlet';
 import type { OutputFormatter } from '../../core/format';
+import { enumerationLimit } from './Format-Table';
 
 export default defineCmdlet({
   verb: 'Out',
@@ -9,7 +10,7 @@ export default defineCmdlet({
   parameters: [{ name: 'InputObject', type: 'object', valueFromPipeline: true, description: 'The objects to write to the host.' }],
   begin(ctx) {
     const { OutputFormatter } = require('../../core/format') as typeof import('../../core/format');
-    ctx.state.formatter = new OutputFormatter({ width: ctx.hostWidth });
+    ctx.state.formatter = new OutputFormatter({ width: ctx.hostWidth, enumerationLimit: enumerationLimit(ctx) });
   },
   process(ctx) {
     if (ctx.params.InputObject === undefined) return;

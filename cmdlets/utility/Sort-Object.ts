@@ -37,8 +37,14 @@ function expressionKey(expr: unknown): OrderKey['read'] {
     };
   }
   const name = toDisplayString(expr);
-  return (_ctx, obj) => getMember(obj, name);
+  return (_ctx, obj) => {
+    const v = getMember(obj, name);
+    return v === undefined ? MISSING : v;
+  };
 }
+
+/** A key whose property the object does not have: it sorts after every existing value, in either direction. */
+export const MISSING: unique symbol = Symbol('missing property');
 
 /**
  * -Property of Sort-Object / Group-Object: names (wildcards expand against the first object's
@@ -50,18 +56,20 @@ export function orderKeys(ctx: CmdletContext, command: string, args: unknown[] |
   for (const arg of args) {
     if (arg instanceof Hashtable) {
       let expression: unknown;
+      let ascending: boolean | undefined;
       let descending: boolean | undefined;
       const allowed = allowDirection ? ['expression', 'ascending', 'descending'] : ['expression'];
       for (const [k, v] of arg.entries()) {
         const key = String(k).toLowerCase();
         const matches = allowed.filter((a) => key.length > 0 && a.startsWith(key));
-        if (matches.length !== 1) keyError(ctx, command, `The "${String(k)}" key is not valid.`, 'DictionaryKeyIllegal');
+        if (matches.length !== 1) keyError(ctx, command, `The ${String(k)} key is not valid.`, 'DictionaryKeyIllegal');
         if (matches[0] === 'expression') expression = v;
-        else if (matches[0] === 'ascending') descending = !toBool(v);
+        else if (matches[0] === 'ascending') ascending = toBool(v);
         else descending = toBool(v);
       }
-      if (expression === undefined) keyError(ctx, command, 'The "Expression" key is missing.', 'DictionaryKeyMandatoryEntry');
-      keys.push({ read: expressionKey(expression), descending });
+      if (expression === undefined) keyError(ctx, command, 'A mandatory entry for expression is missing.', 'DictionaryKeyMandatoryEntry');
+      // Both keys given: Ascending decides, as pwsh's OrderByProperty does.
+      keys.push({ read: expressionKey(expression), descending: ascending !== undefined ? !ascending : descending });
     } else if (isScriptBlock(arg)) keys.push({ read: expressionKey(arg) });
     else {
       const name = toDisplayString(arg);
@@ -86,7 +94,7 @@ export async function keyValues(ctx: CmdletContext, keys: OrderKey[] | null, ite
     for (const k of keys) {
       let v = k.read(ctx, obj);
       if (isPromise(v)) v = await v;
-      row.push(v === undefined ? null : v);
+      row.push(v === undefined || v === null ? (v === undefined ? MISSING : null) : v);
     }
     out.push(row);
   }
@@ -105,7 +113,10 @@ const sensitive = new Intl.Collator('en-US', { sensitivity: 'variant', caseFirst
 export function compareKeyValues(a: unknown, b: unknown, caseSensitive: boolean): number {
   const aNull = a === null || a === undefined;
   const bNull = b === null || b === undefined;
-  if (aNull || bNull) return aNull && bNull ? 0 : aNull ? -1 : 1;
+  // $null compares with a number as 0 (so -2 sorts before $null), and before everything else.
+  if (aNull && bNull) return 0;
+  if (aNull) return typeof b === 'number' ? Math.sign(0 - b) : -1;
+  if (bNull) return typeof a === 'number' ? Math.sign(a) : 1;
   const collator = caseSensitive ? sensitive : insensitive;
   if (typeof a === 'string' && typeof b === 'string') return Math.sign(collator.compare(a, b));
   if (typeof a === 'object' && !(a instanceof Date) && !(a instanceof PSVersion)) {
@@ -124,6 +135,10 @@ function stringOf(v: unknown): string {
 
 export function compareRows(a: unknown[], b: unknown[], directions: boolean[], caseSensitive: boolean): number {
   for (let i = 0; i < a.length; i++) {
+    if (a[i] === MISSING || b[i] === MISSING) {
+      if (a[i] === b[i]) continue;
+      return a[i] === MISSING ? 1 : -1;
+    }
     const c = compareKeyValues(a[i], b[i], caseSensitive);
     if (c !== 0) return directions[i] ? -c : c;
   }

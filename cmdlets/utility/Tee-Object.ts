@@ -1,5 +1,6 @@
 import { defineCmdlet } from '../../core/engine/cmdlet';
 import type { Scope } from '../../core/engine/session';
+import { enumerationLimit } from './Format-Table';
 import { resolveUserPath, TextFileWriter } from './Out-File';
 
 export default defineCmdlet({
@@ -23,6 +24,7 @@ export default defineCmdlet({
       append: Boolean(p.Append),
       encoding: 'utf8',
       width: ctx.hostWidth,
+      enumerationLimit: enumerationLimit(ctx),
     });
   },
   process(ctx) {

@@ -24,6 +24,7 @@
 // so a full line never auto-wraps); Out-String -Width uses the width as given. That is why the
 // TP5 seed's Find-ContainerImage table (Name 30, Version 16, Source 16) truncates its Summary to
 // 54 cells at a 120-column console.
+import { formatWithSpecifier } from '../engine/operators';
 import { Hashtable, PSObject, PSVersion, toDisplayString } from '../engine/values';
 import { registerBuiltinViews } from './builtin-views';
 import { DEFAULT_ENUMERATION_LIMIT, formatCell, isNumeric } from './cells';
@@ -71,6 +72,11 @@ export interface TableOptions {
   /** $FormatEnumerationLimit (default 4; negative means all). */
   enumerationLimit?: number;
   evaluate?: Evaluate;
+  /**
+   * -Force: strings and other scalars are formatted like objects too (a row of the -Property
+   * columns); without it they print as their text, out of band, as pwsh does.
+   */
+  force?: boolean;
 }
 
 export interface ListOptions {
@@ -78,6 +84,8 @@ export interface ListOptions {
   groupBy?: PropertyArg;
   enumerationLimit?: number;
   evaluate?: Evaluate;
+  /** -Force: scalars are formatted as lists of the -Property entries (which they lack) instead of printed. */
+  force?: boolean;
 }
 
 /**
@@ -111,6 +119,8 @@ interface Column {
   value: ValueSource;
   width: number | null;
   alignment: Alignment;
+  /** A calculated property's FormatString (`N2`, `yyyy-MM-dd`), applied as the -f operator does. */
+  formatString?: string;
 }
 
 interface TablePlan {
@@ -124,7 +134,7 @@ interface TablePlan {
   group: string | null;
 }
 
-type State = { kind: 'table'; plan: TablePlan; blankBeforeRow: boolean } | { kind: 'list' };
+type State = { kind: 'table'; plan: TablePlan; blankBeforeRow: boolean } | { kind: 'list' } | { kind: 'custom' };
 
 export interface OutputFormatterOptions {
   /** Terminal columns ($Host.UI.RawUI.BufferSize.Width); default 120. */
@@ -181,7 +191,7 @@ export class OutputFormatter {
   private isImmediate(v: unknown): boolean {
     if (!(v instanceof PSObject) || v.propertyNames().length === 0 || customView(v)) return true;
     const s = this.state;
-    if (s === null) return this.shapeOf(v) === 'list';
+    if (s === null || s.kind === 'custom') return this.shapeOf(v) === 'list';
     if (s.kind === 'list') return true;
     if (!s.plan.belongs(v)) return true;
     return s.plan.layout !== null && groupOf(s.plan, v) === s.plan.group;
@@ -217,11 +227,18 @@ export class OutputFormatter {
       }
       const custom = customView(v);
       if (custom) {
-        out.push(...this.close(), ...customLines(custom, v, this.width));
+        // A run of custom-view objects shares one blank line before and one after, as one
+        // format sequence does in pwsh.
+        if (this.state?.kind !== 'custom') {
+          out.push(...this.close(), '');
+          this.state = { kind: 'custom' };
+        }
+        out.push(...custom.render(v, this.width));
         continue;
       }
+      if (this.state?.kind === 'custom') out.push(...this.close());
       if (this.state === null) this.state = this.open(v);
-      const state = this.state;
+      const state = this.state as Exclude<State, { kind: 'custom' }>;
       if (state.kind === 'list') {
         out.push('', ...listLines(v, this.width, this.limit));
         continue;
@@ -322,10 +339,6 @@ function customView(v: PSObject): CustomView | undefined {
   return view?.kind === 'custom' ? view : undefined;
 }
 
-function customLines(view: CustomView, v: PSObject, width: number): string[] {
-  return ['', ...view.render(v, width), ''];
-}
-
 function scalarLines(v: unknown): string[] {
   const s = v instanceof PSVersion || v instanceof PSObject ? v.toString() : toDisplayString(v);
   return s.replace(/\r/g, '').split('\n');
@@ -384,7 +397,7 @@ function planFromPropertyArgs(args: PropertyArg[], first: unknown, opts: TableOp
 }
 
 function cellsOf(plan: TablePlan, o: unknown, limit: number): string[] {
-  return plan.columns.map((c) => formatCell(safeRead(o, c.value), limit));
+  return plan.columns.map((c) => cellText(safeRead(o, c.value), limit, c.formatString));
 }
 
 function groupOf(plan: TablePlan, o: unknown): string | null {
@@ -449,7 +462,7 @@ function listLines(o: PSObject, width: number, limit: number, args?: PropertyArg
     entries = view ? view.entries : o.propertyNames().map((n) => ({ label: n, value: n }));
   }
   return renderListEntries(
-    entries.map((e) => ({ label: e.label, value: formatCell(safeRead(o, e.value), limit) })),
+    entries.map((e) => ({ label: e.label, value: cellText(safeRead(o, e.value), limit, (e as { formatString?: string }).formatString) })),
     width,
   );
 }
@@ -467,7 +480,7 @@ function renderRequest(req: FormatRequest, width: number): string[] {
     let any = false;
     for (const v of items) {
       if (!(v instanceof PSObject) || v.propertyNames().length === 0) {
-        if (!opts.property) out.push(...scalarLines(v));
+        if (!opts.property || !opts.force) out.push(...scalarLines(v));
         continue;
       }
       const entries = listLines(v, width, limit, opts.property, opts.evaluate);
@@ -491,8 +504,9 @@ function renderRequest(req: FormatRequest, width: number): string[] {
   for (let i = 0; i < items.length; i++) {
     const v = items[i];
     const isObject = v instanceof PSObject && v.propertyNames().length > 0;
-    // With -Property every input makes a row (pwsh: `"hello" | ft foo -Force` prints foo's table).
-    if (!isObject && !opts.property) {
+    // With -Property and -Force every input makes a row (pwsh: `"hello" | ft foo -Force` prints
+    // foo's table); otherwise a scalar is printed as its text.
+    if (!isObject && (!opts.property || !opts.force)) {
       out.push(...scalarLines(v));
       continue;
     }
@@ -511,7 +525,7 @@ function renderRequest(req: FormatRequest, width: number): string[] {
       out.push('');
       blankBeforeRow = false;
     }
-    out.push(...tableObjectLines(plan, v, items, i, width, limit, opts.property !== undefined));
+    out.push(...tableObjectLines(plan, v, items, i, width, limit, opts.property !== undefined && opts.force === true));
   }
   if (plan !== null) out.push('');
   return out;
@@ -524,6 +538,26 @@ interface ResolvedProperty {
   value: ValueSource;
   width: number | null;
   alignment?: Alignment;
+  formatString?: string;
+}
+
+/** A cell's text: the value formatted by a FormatString when the property has one. */
+function cellText(value: unknown, limit: number, formatString: string | undefined): string {
+  if (formatString === undefined || value === null || value === undefined) return formatCell(value, limit);
+  return formatWithSpecifier(value, formatString);
+}
+
+/**
+ * A -Property hashtable that pwsh's ParameterProcessor would refuse, with its error id and
+ * FormatAndOut_MshParameter text (`The Foo key is not valid.`).
+ */
+export class CalculatedPropertyError extends Error {
+  constructor(
+    message: string,
+    readonly errorId: string,
+  ) {
+    super(message);
+  }
 }
 
 function safeRead(o: unknown, source: ValueSource): unknown {
@@ -555,13 +589,19 @@ function resolveGroupBy(arg: PropertyArg, evaluate?: Evaluate): { label: string;
   return { label: c.label, value: c.value };
 }
 
-const CALCULATED_KEYS = ['name', 'label', 'expression', 'width', 'alignment'] as const;
+const CALCULATED_KEYS = ['name', 'label', 'expression', 'formatstring', 'width', 'alignment'] as const;
+const KEY_NAMES: Record<(typeof CALCULATED_KEYS)[number], string> = {
+  name: 'name', label: 'label', expression: 'expression', formatstring: 'formatString', width: 'width', alignment: 'alignment',
+};
 
 /** A function or script block used as an expression: its value source and default label. */
 function expressionSource(expr: unknown, evaluate?: Evaluate): ValueSource {
   if (typeof expr === 'string' || typeof expr === 'function') return expr as ValueSource;
   if (expr !== null && typeof expr === 'object' && evaluate) return (o: unknown) => evaluate(expr, o);
-  throw new Error('The "Expression" key has a type that is not valid; a property name or a script block is expected.');
+  throw new CalculatedPropertyError(
+    `The "expression" key has a type, ${expr === null || expr === undefined ? 'null' : typeof expr === 'number' ? 'System.Int32' : typeof expr === 'boolean' ? 'System.Boolean' : 'System.Object'}, that is not valid; expected types are {System.String, System.Management.Automation.ScriptBlock}.`,
+    'DictionaryKeyIllegalValue1',
+  );
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -571,8 +611,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * Normalises `@{N='x'; E={…}}`: keys match by unambiguous prefix, as pwsh's do. A bare function
- * or script block is an expression labelled by its text.
+ * Normalises `@{N='x'; E={…}}`: keys match by unambiguous prefix, as pwsh's do (Name and Label
+ * are the same entry). A bare function or script block is an expression labelled by its text.
+ * Errors use pwsh's FormatAndOut_MshParameter texts and ids.
  */
 function calculated(arg: PropertyArg, evaluate?: Evaluate): ResolvedProperty {
   if (!(arg instanceof Hashtable) && !isPlainObject(arg)) {
@@ -583,27 +624,39 @@ function calculated(arg: PropertyArg, evaluate?: Evaluate): ResolvedProperty {
       ? arg.entries().map(([k, v]) => [String(k), v])
       : Object.entries(arg).filter(([, v]) => v !== undefined);
   const found: Partial<Record<(typeof CALCULATED_KEYS)[number], unknown>> = {};
+  const given: Partial<Record<(typeof CALCULATED_KEYS)[number], string>> = {};
   for (const [key, value] of entries) {
     const k = key.toLowerCase();
-    const matches = CALCULATED_KEYS.filter((c) => k.length > 0 && c.startsWith(k));
-    if (matches.length !== 1) throw new Error(`The "${key}" key is not valid.`);
-    found[matches[0]] = value;
+    let matches = CALCULATED_KEYS.filter((c) => k.length > 0 && c.startsWith(k));
+    // `n` and `l` both mean the label; so do Name and Label in full.
+    if (matches.length === 2 && matches.includes('name') && matches.includes('label')) matches = ['label'];
+    if (matches.length > 1) throw new CalculatedPropertyError(`The ${key} key is ambiguous; ${KEY_NAMES[matches[0]]} and ${KEY_NAMES[matches[1]]} conflict.`, 'DictionaryKeyAmbiguous');
+    if (matches.length === 0) throw new CalculatedPropertyError(`The ${key} key is not valid.`, 'DictionaryKeyIllegal');
+    const slot = matches[0] === 'name' ? 'label' : matches[0];
+    if (given[slot] !== undefined) throw new CalculatedPropertyError(`The duplicated key "${key}" conflicts with "${given[slot]}".`, 'DictionaryKeyDuplicate');
+    given[slot] = key;
+    found[slot] = value;
   }
-  if (found.expression === undefined) throw new Error('The "Expression" key is missing.');
+  if (found.expression === undefined) throw new CalculatedPropertyError('A mandatory entry for expression is missing.', 'DictionaryKeyMandatoryEntry');
   const value = expressionSource(found.expression, evaluate);
-  const label = found.label ?? found.name ?? String(found.expression);
+  const label = found.label ?? String(found.expression);
   let width: number | null = null;
   if (found.width !== undefined) {
     const w = Number(found.width);
-    if (!Number.isInteger(w) || w <= 0) throw new Error(`The "Width" key must be a positive integer.`);
+    if (!Number.isInteger(w) || w <= 0) throw new CalculatedPropertyError(`The value "${toDisplayString(found.width)}" for key "width" should be greater than 0.`, 'WidthOutOfRange');
     width = w;
   }
   let alignment: Alignment | undefined;
   if (found.alignment !== undefined) {
-    const a = String(found.alignment).toLowerCase();
+    const a = toDisplayString(found.alignment).toLowerCase();
     const m = (['Left', 'Center', 'Right'] as const).find((x) => x.toLowerCase() === a);
-    if (!m) throw new Error(`The "Alignment" key must be Left, Center or Right.`);
+    if (!m) throw new CalculatedPropertyError(`The value "${toDisplayString(found.alignment)}" for key "alignment" is not valid; valid values are {left, center, right}.`, 'AlignmentIllegalValue');
     alignment = m;
   }
-  return { label: toDisplayString(label), value, width, alignment };
+  let formatString: string | undefined;
+  if (found.formatstring !== undefined) {
+    formatString = toDisplayString(found.formatstring);
+    if (formatString === '') throw new CalculatedPropertyError('Cannot have an empty formatting string for key "formatString".', 'FormatStringEmpty');
+  }
+  return { label: toDisplayString(label), value, width, alignment, formatString };
 }

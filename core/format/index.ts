@@ -8,6 +8,7 @@ export {
   renderTable,
   renderList,
   resolveProperties,
+  CalculatedPropertyError,
   DEFAULT_WIDTH,
   DEFAULT_BATCH_SIZE,
   type OutputFormatterOptions,

@@ -28,7 +28,7 @@ describe('PowerShell Format-List.Tests.ps1', () => {
 
   test('"...with No/Null Objects" and "...single/multiple line string" with -Property foo,bar print nothing', () => {
     for (const input of [[new Hashtable()], [null], ['single line string'], ['Line1\nLine2'], ['Line1', 'Line2']]) {
-      expect(renderList(input, { property: ['foo', 'bar'] }).trim()).toBe('');
+      expect(renderList(input, { property: ['foo', 'bar'], force: true }).trim()).toBe('');
     }
   });
 

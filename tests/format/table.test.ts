@@ -98,13 +98,15 @@ describe('PowerShell Format-Table.Tests.ps1', () => {
 
   test('"...string and -Force should output table with requested properties"', () => {
     for (const input of [['single line string'], ['line1\nline2'], ['line1', 'line2']]) {
-      const result = renderTable(input, { property: ['foo', 'bar'] });
+      const result = renderTable(input, { property: ['foo', 'bar'], force: true });
       expect(result.replace(/ /g, '').replace(/\n/g, '')).toBe('foobar------');
     }
   });
 
   test('"...should not add trailing whitespace to the header"', () => {
-    expect(renderTable(['hello'], { property: ['foo'] }).replace(/\n/g, '')).toBe('foo---');
+    expect(renderTable(['hello'], { property: ['foo'], force: true }).replace(/\n/g, '')).toBe('foo---');
+    // Without -Force the string is printed as it is (out of band).
+    expect(renderTable(['hello'], { property: ['foo'] })).toBe('hello\n');
   });
 
   test('"...should not add trailing whitespace to rows" (-HideTableHeaders)', () => {
@@ -169,14 +171,14 @@ describe('Format-Table options', () => {
       lines('', 'Name  $_.Length * 2', '----  -------------', 'alpha            20', 'beta            400', ''),
     );
     expect(renderTable(rows, { property: [h], evaluate })).toBe(lines('', 'Double', '------', '    20', '   400', ''));
-    expect(() => renderTable(rows, { property: [h] })).toThrow('"Expression" key has a type that is not valid');
+    expect(() => renderTable(rows, { property: [h] })).toThrow('The "expression" key has a type, System.Object, that is not valid; expected types are {System.String, System.Management.Automation.ScriptBlock}.');
   });
 
   test('an unknown calculated-property key is an error', () => {
     const bad = new Hashtable();
     bad.set('Nme', 'x');
     bad.set('Expression', 'Name');
-    expect(() => renderTable(rows, { property: [bad] })).toThrow('The "Nme" key is not valid.');
+    expect(() => renderTable(rows, { property: [bad] })).toThrow('The Nme key is not valid.');
   });
 
   test('-Wrap breaks long values onto more lines instead of truncating', () => {
