@@ -136,3 +136,25 @@ describe('JSON', () => {
     expect(await evaluate('ConvertTo-Json -InputObject @(1, 2) -Compress')).toEqual(['[1,2]']);
   });
 });
+
+describe('Start-Sleep -Duration', () => {
+  test('TimeSpan text as TimeSpan.Parse reads it (ticks)', async () => {
+    const { parseTimeSpan } = await import('../../cmdlets/utility/Start-Sleep');
+    expect(parseTimeSpan('00:00:01')).toBe(10_000_000);
+    expect(parseTimeSpan('0:0:0.5')).toBe(5_000_000);
+    expect(parseTimeSpan('1.02:03:04.0000005')).toBe((((24 + 2) * 60 + 3) * 60 + 4) * 10_000_000 + 5);
+    expect(parseTimeSpan('2')).toBe(2 * 24 * 3600 * 10_000_000);
+    expect(parseTimeSpan('-0:1')).toBe(-60 * 10_000_000);
+    expect(parseTimeSpan('25:00')).toBeNull();
+    expect(parseTimeSpan('soon')).toBeNull();
+  });
+
+  test('a TimeSpan object read from CLIXML', async () => {
+    const { makeTimeSpan } = await import('../../core/serialization');
+    const { runspace } = await runInProcess('');
+    runspace.session.global.setLocal('t', makeTimeSpan(1_000_000));
+    const start = Date.now();
+    expect(await runspace.run('Start-Sleep -Duration $t')).toBe(true);
+    expect(Date.now() - start).toBeGreaterThanOrEqual(95);
+  });
+});
