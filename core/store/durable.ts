@@ -44,8 +44,12 @@ export function syncDir(dir: string): void {
 }
 
 /** A unique temporary name in the store's tmp folder (the pid lets Optimize spot stale ones). */
+let tempPrefix = '';
+let tempCounter = 0;
+
 export function tempName(tmpDir: string, what: string): string {
-  return `${tmpDir}/${what}-${process.pid}-${randomBytes(6).toString('hex')}.tmp`;
+  if (!tempPrefix) tempPrefix = `${process.pid}-${randomBytes(6).toString('hex')}`;
+  return `${tmpDir}/${what}-${tempPrefix}-${++tempCounter}.tmp`;
 }
 
 /** Writes `data` to `path` atomically: temp file in the store, fsync, rename, fsync the folder. */

@@ -526,8 +526,7 @@ export class ImageStore {
               return;
             }
             cur = null;
-            step('fsync', b.tmp);
-            const synced = b.writing.then(() => b.fh.sync()).finally(() => b.fh.close());
+            const synced = b.writing.finally(() => b.fh.close());
             synced.catch(() => undefined); // observed below
             syncing.push(synced);
             written.push({ sha1, tmp: b.tmp, sha256: b.h.digest('hex'), size: b.size, synced });
@@ -539,6 +538,17 @@ export class ImageStore {
             }
           });
           await Promise.all(written.map((w) => w.synced));
+          // fsync once everything is written: the kernel has been writing back meanwhile, and the
+          // copy never waited behind an fsync in the thread pool.
+          await pool(written, 4, async (w) => {
+            step('fsync', w.tmp);
+            const fh = await open(w.tmp, 'r');
+            try {
+              await fh.sync();
+            } finally {
+              await fh.close();
+            }
+          });
         } catch (e) {
           // Let every write and close settle; the caller's sweep removes the temp files.
           const open = cur as Open | null;
@@ -1016,8 +1026,16 @@ async function* emptyPieces(): AsyncGenerator<Uint8Array> {
   // an empty stream
 }
 
-/** Bytes of blob data handed to the file system and not yet written, and fsyncs left running. */
-const MAX_INFLIGHT = 64 << 20;
+/** Runs `fn` over `items`, `width` at a time. */
+async function pool<T>(items: T[], width: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  }));
+}
+
+/** Bytes of blob data handed to the file system and not yet written, and files not yet closed. */
+const MAX_INFLIGHT = 32 << 20;
 const MAX_SYNCING = 64;
 
 async function writeAt(fh: FileHandle, p: Uint8Array, at: number): Promise<void> {
