@@ -58,6 +58,12 @@ export class ContinueSignal extends ControlFlowSignal {
     super('continue');
   }
 }
+/** `exit N`: unwinds everything; the runspace ends the script with that exit code. */
+export class ExitSignal extends ControlFlowSignal {
+  constructor(readonly code: number) {
+    super('exit');
+  }
+}
 export class ReturnSignal extends ControlFlowSignal {
   constructor() {
     super('return');
@@ -256,6 +262,14 @@ function compileStatement(s: StatementAst): Code {
       return asyncCode(async (f) => {
         await inner.run(f);
         throw new ReturnSignal();
+      });
+    }
+    case 'Exit': {
+      if (!s.value) return sync(() => {
+        throw new ExitSignal(0);
+      });
+      return mapCode(compileValueOfStatement(s.value), (v) => {
+        throw new ExitSignal(Math.trunc(toNumber(v)));
       });
     }
     case 'Break': {

@@ -172,7 +172,13 @@ export class Runspace {
       reportError(s, scope, e.record);
       return;
     }
-    const { BreakSignal, ContinueSignal, ReturnSignal } = require('./compiler') as typeof import('./compiler');
+    const { BreakSignal, ContinueSignal, ReturnSignal, ExitSignal } = require('./compiler') as typeof import('./compiler');
+    if (e instanceof ExitSignal) {
+      s.exitCode = e.code;
+      s.hadTerminatingError = e.code !== 0;
+      s.lastSucceeded = e.code === 0;
+      return;
+    }
     if (e instanceof ReturnSignal) {
       s.hadTerminatingError = false;
       s.lastSucceeded = true;

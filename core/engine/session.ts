@@ -158,6 +158,8 @@ export class SessionState {
   lastSucceeded = true;
   /** Set when a terminating error ended a statement at top level (drives the exit code). */
   hadTerminatingError = false;
+  /** Set by `exit N`: the code the process ends with. */
+  exitCode: number | null = null;
   /** Objects from the host (`posh -InputFormat Xml …`) not yet consumed by a pipeline. */
   hostInput: unknown[] | null = null;
   /** How many try blocks are running: inside one, statement-terminating errors go to its catch. */

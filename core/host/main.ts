@@ -167,6 +167,7 @@ export async function main(argv: string[]): Promise<void> {
   if (opts.command === null && opts.file === null && stdinIsTerminal) {
     const { runRepl } = require('./repl') as typeof import('./repl');
     await runRepl(runspace, host, storeRoot());
+    process.exitCode = runspace.session.exitCode ?? 0;
     return;
   }
   let input: unknown[] | null = null;
@@ -203,5 +204,5 @@ export async function main(argv: string[]): Promise<void> {
   }
   finish();
   await host.drain();
-  process.exitCode = ok ? 0 : 1;
+  process.exitCode = runspace.session.exitCode ?? (ok ? 0 : 1);
 }

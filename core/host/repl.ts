@@ -62,6 +62,7 @@ export async function runRepl(runspace: Runspace, host: TerminalHost, storeRoot:
       // History is a convenience; a read-only store root must not stop the shell.
     }
     await runspace.run(text);
+    if (runspace.session.exitCode !== null) break;
   }
   rl.close();
   await host.drain();

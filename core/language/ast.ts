@@ -60,6 +60,7 @@ export type StatementAst =
   | TryAst
   | ThrowAst
   | ReturnAst
+  | ExitAst
   | BreakAst
   | ContinueAst
   | FunctionDefinitionAst;
@@ -159,6 +160,12 @@ export interface ThrowAst extends NodeBase {
 
 export interface ReturnAst extends NodeBase {
   kind: 'Return';
+  value: PipelineAst | null;
+}
+
+// `exit` / `exit 3`: ends the script (or the posh process) with that exit code.
+export interface ExitAst extends NodeBase {
+  kind: 'Exit';
   value: PipelineAst | null;
 }
 

@@ -101,7 +101,7 @@ const ASSIGNMENT_OPERATORS = new Set(['=', '+=', '-=', '*=', '/=', '%=']);
 
 // PowerShell keywords that are not part of the subset: a statement starting with one is an error.
 const UNSUPPORTED_KEYWORDS = new Set([
-  'switch', 'for', 'do', 'until', 'trap', 'class', 'enum', 'data', 'exit', 'filter', 'using', 'workflow',
+  'switch', 'for', 'do', 'until', 'trap', 'class', 'enum', 'data', 'filter', 'using', 'workflow',
   'configuration', 'dynamicparam', 'hidden', 'static', 'define', 'from', 'var', 'parallel', 'sequence',
   'inlinescript', 'param',
 ]);
@@ -381,6 +381,7 @@ class Parser {
               return this.parseTry(token);
             case 'throw':
             case 'return':
+            case 'exit':
               return this.parseThrowOrReturn(token, word);
             case 'break':
             case 'continue':
@@ -606,13 +607,13 @@ class Parser {
     return { kind: 'Try', body: body.statements, catches, finallyBody, extent: this.extent(keyword.start, end) };
   }
 
-  private parseThrowOrReturn(keyword: Token, word: 'throw' | 'return'): StatementAst {
+  private parseThrowOrReturn(keyword: Token, word: 'throw' | 'return' | 'exit'): StatementAst {
     this.consume(keyword);
     const next = this.peek(CMD);
     let value: PipelineAst | null = null;
     if (!this.isStatementEnd(next) && next.kind !== 'Pipe') value = this.toPipeline(this.parsePipelineOrAssignment());
     const extent = this.extent(keyword.start, value ? endOf(value) : keyword.end);
-    return word === 'throw' ? { kind: 'Throw', value, extent } : { kind: 'Return', value, extent };
+    return word === 'throw' ? { kind: 'Throw', value, extent } : word === 'exit' ? { kind: 'Exit', value, extent } : { kind: 'Return', value, extent };
   }
 
   private parseBreakOrContinue(keyword: Token, word: 'break' | 'continue'): StatementAst {

@@ -134,7 +134,7 @@ const CASES: [string, string, string, number, number][] = [
   ['switch ($x) {}', 'UnexpectedKeyword', "Unexpected keyword 'switch'.", 1, 1],
   ['for ($i = 0; $i -lt 3; $i++) {}', 'UnexpectedKeyword', "Unexpected keyword 'for'.", 1, 1],
   ['do { } while ($x)', 'UnexpectedKeyword', "Unexpected keyword 'do'.", 1, 1],
-  ['Get-Foo\nexit 1', 'UnexpectedKeyword', "Unexpected keyword 'exit'.", 2, 1],
+  ['Get-Foo\ntrap { }', 'UnexpectedKeyword', "Unexpected keyword 'trap'.", 2, 1],
   ['class Foo {}', 'UnexpectedKeyword', "Unexpected keyword 'class'.", 1, 1],
   ['Get-Foo; param($x)', 'UnexpectedKeyword', "Unexpected keyword 'param'.", 1, 10],
   ['{ dynamicparam {} }', 'UnexpectedKeyword', "Unexpected keyword 'dynamicparam'.", 1, 3],

@@ -310,6 +310,14 @@ describe('control flow', () => {
     ]);
   });
 
+  test('exit with and without a code', () => {
+    expect(statements('exit; exit 3; EXIT ($code + 1)')).toMatchObject([
+      { kind: 'Exit', value: null },
+      { kind: 'Exit', value: { elements: [{ expression: { kind: 'Constant', value: 3 } }] } },
+      { kind: 'Exit', value: { elements: [{ expression: { kind: 'ParenExpression' } }] } },
+    ]);
+  });
+
   test('statements inside a script block end at the closing brace', () => {
     expect(expr('{ if ($a) { 1 } else { 2 } }')).toMatchObject({ body: { end: [{ kind: 'If' }] } });
   });
