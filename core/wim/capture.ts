@@ -4,7 +4,8 @@
 import { close as closeCb, lstatSync, open as openCb, read as readCb, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { msToFiletime } from './reader';
+const FILETIME_EPOCH_OFFSET = 116444736000000000n;
+const nsToFiletime = (ns: bigint): bigint => ns / 100n + FILETIME_EPOCH_OFFSET;
 import type { ContentSource, WimWriteEntry, CreateWimOptions, WimWriteResult } from './writer';
 import { createWim } from './writer';
 
@@ -68,12 +69,12 @@ function readSmallFile(path: string, size: number): Promise<Buffer> {
  * stat calls are synchronous: each is a short system call, cheaper than a thread-pool trip.
  */
 export async function* walkDirectory(srcDir: string): AsyncGenerator<WimWriteEntry> {
-  const rootSt = statSync(srcDir);
+  const rootSt = statSync(srcDir, { bigint: true });
   if (!rootSt.isDirectory()) throw new Error(`${srcDir} is not a directory`);
   yield {
     path: [],
     kind: 'directory',
-    times: { creation: msToFiletime(rootSt.birthtimeMs || rootSt.mtimeMs), lastAccess: msToFiletime(rootSt.atimeMs), lastWrite: msToFiletime(rootSt.mtimeMs) },
+    times: { creation: nsToFiletime(rootSt.birthtimeNs || rootSt.mtimeNs), lastAccess: nsToFiletime(rootSt.atimeNs), lastWrite: nsToFiletime(rootSt.mtimeNs) },
   };
   const stack: { fs: string; segs: string[] }[] = [{ fs: srcDir, segs: [] }];
   while (stack.length) {
@@ -93,11 +94,12 @@ export async function* walkDirectory(srcDir: string): AsyncGenerator<WimWriteEnt
     for (const { name } of names) {
       const fsPath = join(dir.fs, name);
       const segs = [...dir.segs, name];
-      const st = lstatSync(fsPath);
+      // Nanosecond stat: FILETIME has 100 ns resolution, which a float of milliseconds loses.
+      const st = lstatSync(fsPath, { bigint: true });
       const times = {
-        creation: msToFiletime(st.birthtimeMs || st.mtimeMs),
-        lastAccess: msToFiletime(st.atimeMs),
-        lastWrite: msToFiletime(st.mtimeMs),
+        creation: nsToFiletime(st.birthtimeNs || st.mtimeNs),
+        lastAccess: nsToFiletime(st.atimeNs),
+        lastWrite: nsToFiletime(st.mtimeNs),
       };
       if (st.isDirectory()) {
         yield { path: segs, kind: 'directory', times };
@@ -120,9 +122,9 @@ export async function* walkDirectory(srcDir: string): AsyncGenerator<WimWriteEnt
         yield {
           path: segs,
           kind: 'file',
-          size: st.size,
+          size: Number(st.size),
           times,
-          hardLinkGroup: st.nlink > 1 ? `${st.dev}:${st.ino}` : undefined,
+          hardLinkGroup: st.nlink > 1n ? `${st.dev}:${st.ino}` : undefined,
           content: fileContent(fsPath),
         };
       } else {

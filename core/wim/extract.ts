@@ -7,7 +7,9 @@ import { constants } from 'node:fs';
 import { close as closeCb, open as openCb, write as writeCb, closeSync, linkSync, lutimesSync, mkdirSync, openSync, readdirSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import { open as openAsync, type FileHandle } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { filetimeToDate, type WimEntry, type WimReader } from './reader';
+import type { WimEntry, WimReader } from './reader';
+
+const FILETIME_EPOCH_OFFSET = 116444736000000000n;
 
 export interface ExtractResult {
   directories: number;
@@ -177,9 +179,10 @@ export async function extractImage(reader: WimReader, imageIndex: number, destDi
   if (opts.setTimes !== false) {
     for (let i = entries.length - 1; i >= 0; i--) {
       const e = entries[i];
-      const at = filetimeToDate(e.times.lastAccess);
-      const mt = filetimeToDate(e.times.lastWrite);
-      if (!(Number.isFinite(at.getTime()) && Number.isFinite(mt.getTime()))) continue;
+      // Seconds as a double keep sub-microsecond precision, which a Date (milliseconds) would not.
+      const at = Number(e.times.lastAccess - FILETIME_EPOCH_OFFSET) / 1e7;
+      const mt = Number(e.times.lastWrite - FILETIME_EPOCH_OFFSET) / 1e7;
+      if (!(Number.isFinite(at) && Number.isFinite(mt))) continue;
       try {
         if (e.kind === 'symlink') lutimesSync(fsPath(e), at, mt);
         else utimesSync(e.path.length ? fsPath(e) : destDir, at, mt);

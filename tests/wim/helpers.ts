@@ -97,6 +97,8 @@ export interface TreeFile {
   size?: number;
   target?: string;
   ino?: number;
+  /** Last write time as a FILETIME (100 ns since 1601). */
+  mtime?: bigint;
 }
 
 /** Path → description of every entry under root ('' for the root itself excluded). */
@@ -107,13 +109,14 @@ export function describeTree(root: string): Map<string, TreeFile> {
       const p = join(dir, name);
       const key = [...rel, name].join('/');
       const st = lstatSync(p);
+      const mtime = lstatSync(p, { bigint: true }).mtimeNs / 100n + 116444736000000000n;
       if (st.isDirectory()) {
-        out.set(key, { kind: 'directory' });
+        out.set(key, { kind: 'directory', mtime });
         walk(p, [...rel, name]);
-      } else if (st.isSymbolicLink()) out.set(key, { kind: 'symlink', target: readlinkSync(p) });
+      } else if (st.isSymbolicLink()) out.set(key, { kind: 'symlink', target: readlinkSync(p), mtime });
       else {
         const data = readFileSync(p);
-        out.set(key, { kind: 'file', size: data.length, sha1: data.length ? createHash('sha1').update(data).digest('hex') : undefined, ino: st.nlink > 1 ? st.ino : undefined });
+        out.set(key, { kind: 'file', size: data.length, sha1: data.length ? createHash('sha1').update(data).digest('hex') : undefined, ino: st.nlink > 1 ? st.ino : undefined, mtime });
       }
     }
   };

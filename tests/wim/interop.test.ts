@@ -46,6 +46,8 @@ function expectMatchesSource(entries: WimEntry[], content: Map<string, string>):
   for (const [p, w] of want) {
     const e = got.get(p)!;
     expect({ p, kind: e.kind }).toEqual({ p, kind: w.kind });
+    // Files and links keep their last write time (directories' change as the tree is built).
+    if (w.kind !== 'directory') expect({ p, lastWrite: e.times.lastWrite }).toEqual({ p, lastWrite: w.mtime });
     if (w.kind === 'file') {
       expect({ p, size: e.size }).toEqual({ p, size: w.size });
       expect({ p, sha1: e.sha1 ?? undefined }).toEqual({ p, sha1: w.sha1 });
@@ -82,6 +84,12 @@ d('reading archives written by wimlib-imagex', () => {
       await r.close();
       expect(res.symlinks).toBe(2);
       expect(diffTrees(src, out)).toBe('');
+      // Timestamps are restored (to within the microsecond a double of seconds carries).
+      const before = describeTree(src);
+      for (const [p, w] of describeTree(out)) {
+        const delta = w.mtime! - before.get(p)!.mtime!;
+        expect({ p, close: delta >= -10n && delta <= 10n }).toEqual({ p, close: true });
+      }
     });
   }
 
