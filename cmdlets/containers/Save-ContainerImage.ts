@@ -94,7 +94,7 @@ export default defineCmdlet({
   async process(ctx) {
     const support = await import('../../providers/cmdlet-support');
     const ci = await import('../../providers/containerimage');
-    const { versionCriteria, checkVersionCombination, checkNameForRange } = await import('../../providers/versions');
+    const { versionCriteria, checkVersionCombination, checkNameForRange, toVersion } = await import('../../providers/versions');
     const { identityFromObject, identityObject } = await import('../../providers/identity');
     const request = support.makeRequest(ctx, { SkipHashCheck: ctx.params.SkipHashCheck === true });
     const dir = destinationDir(ctx);
@@ -117,8 +117,12 @@ export default defineCmdlet({
         for (const n of names) {
           const found = res.refs.filter((r) => ci.nameMatches(r.name, n));
           if (!found.length && res.failures.length === 0) ctx.writeError(support.noMatch(ctx, n));
-          // One archive per name: the newest (sources in order) unless a version was named.
-          for (const r of found) if (!refs.some((x) => x.name.toLowerCase() === r.name.toLowerCase())) refs.push(r);
+          // One archive per name: the newest across sources (the first source wins a tie).
+          for (const r of found) {
+            const at = refs.findIndex((x) => x.name.toLowerCase() === r.name.toLowerCase());
+            if (at < 0) refs.push(r);
+            else if (toVersion(r.version)!.compareTo(toVersion(refs[at].version)!) > 0) refs[at] = r;
+          }
         }
       }
     } catch (e) {

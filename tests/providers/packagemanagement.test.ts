@@ -104,3 +104,15 @@ NanoServer 10.0.14300.1010 Installed CN=Microsoft_NanoServer_10.0.14300.1010
   const un = await posh(dir, 'Get-Package -Name NanoServer | Uninstall-Package | Out-Null; Get-ContainerImage | Measure-Object | Select-Object -ExpandProperty Count');
   expect(un).toEqual({ stdout: '0\n', stderr: '', code: 0 });
 });
+
+test('Install-ContainerImage reports download and install progress through Write-Progress', async () => {
+  const { runInProcess } = await import('../helpers/posh');
+  const r = await runInProcess('Install-PackageProvider ContainerImage -Force | Out-Null; Install-ContainerImage -Name NanoServer', { storeRoot: path.join(dir, 'home') });
+  expect(r.host.errors).toEqual([]);
+  expect(r.host.output).toBe('Downloaded in 0 hours, 0 minutes, 0 seconds.\n');
+  const acts = r.host.progress.map((p) => `${p.activity}|${p.completed ? 'done' : p.percentComplete}`);
+  expect(acts[0]).toBe('Downloading NanoServer 10.0.14300.1010 from ContainerImageGallery|100');
+  expect(acts).toContain('Downloading NanoServer 10.0.14300.1010 from ContainerImageGallery|done');
+  expect(acts[acts.length - 1]).toBe('Installing NanoServer 10.0.14300.1010|done');
+  expect(r.host.progress[0].status).toBe('164.43 KB of 164.43 KB');
+});
