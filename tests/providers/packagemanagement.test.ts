@@ -116,3 +116,18 @@ test('Install-ContainerImage reports download and install progress through Write
   expect(acts[acts.length - 1]).toBe('Installing NanoServer 10.0.14300.1010|done');
   expect(r.host.progress[0].status).toBe('164.43 KB of 164.43 KB');
 });
+
+test('Import-PackageProvider by npm package name (resolved from the current folder)', async () => {
+  const pkg = path.join(dir, 'node_modules', 'posh-demo-provider');
+  require('node:fs').mkdirSync(pkg, { recursive: true });
+  require('node:fs').writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'posh-demo-provider', version: '2.0.0', main: 'provider.js' }));
+  require('node:fs').copyFileSync(demo, path.join(pkg, 'provider.js'));
+  const r = await posh(dir, 'Import-PackageProvider posh-demo-provider | Select-Object Name, ProviderPath; Import-PackageProvider no-such-provider-package');
+  expect(r.stdout).toBe(`
+Name ProviderPath
+---- ------------
+Demo ${path.join(pkg, 'provider.js')}
+
+`);
+  expect(r.stderr).toBe("Import-PackageProvider: No match was found for the specified search criteria and provider name 'no-such-provider-package'. Try 'Get-PackageProvider -ListAvailable' to see if the provider exists on the system.\n");
+});
