@@ -123,7 +123,8 @@ class WorkerCompressor implements ChunkCompressor {
         const job = this.waiting.get(m.id);
         if (!job) return;
         this.waiting.delete(m.id);
-        job.worker.busy--;
+        // An idle worker must not keep the process alive; a busy one must (someone awaits it).
+        if (--job.worker.busy === 0) slot.w.unref();
         if (m.error) job.reject(m.format ? new WimFormatError(m.error.replace(/^Invalid WIM archive: /, '')) : new Error(`WIM worker: ${m.error}`));
         else job.resolve(m);
       });
@@ -144,7 +145,7 @@ class WorkerCompressor implements ChunkCompressor {
   private send(msg: Record<string, unknown>, data: Buffer): Promise<{ buf?: ArrayBuffer; sizes?: number[] }> {
     if (this.failed) return Promise.reject(this.failed);
     const slot = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
-    slot.busy++;
+    if (slot.busy++ === 0) slot.w.ref();
     const id = this.nextId++;
     // A private copy is transferred; the caller's buffer may be a view of a larger one.
     const copy = Buffer.allocUnsafeSlow(data.length);
