@@ -93,12 +93,14 @@ http.createServer((req, res) => {
   return spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
 }
 
+/** Runs a command under /usr/bin/time: wall seconds, CPU seconds (user + system), stdout. */
 function timeIt(cmd, argv, env) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, argv, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
+  const r = spawnSync('/usr/bin/time', ['-f', 'BENCHCPU %U %S', cmd, ...argv], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
-  return { secs, stdout: r.stdout };
+  const m = /BENCHCPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
+  return { secs, cpu: m ? Number(m[1]) + Number(m[2]) : NaN, stdout: r.stdout };
 }
 
 async function main() {
@@ -145,6 +147,7 @@ async function main() {
     // Warm the server's page cache.
     timeIt('curl', ['-s', '-o', '/dev/null', url], env);
     const results = { curl: [], download: [], save: [] };
+    const cpu = { curl: [], download: [], save: [] };
     const dlScript = `
 const { downloadArchive } = require(${JSON.stringify(path.join(root, 'dist', 'providers', 'containerimage', 'download.js'))});
 const { httpSettings } = require(${JSON.stringify(path.join(root, 'dist', 'providers', 'containerimage', 'http.js'))});
@@ -154,11 +157,17 @@ downloadArchive({ url: new URL(${JSON.stringify(url)}), dest: ${JSON.stringify(p
     timeIt(path.join(root, 'bin', 'posh'), ['-c', 'Install-PackageProvider ContainerImage -Force | Out-Null'], env);
     for (let i = 0; i < repeat; i++) {
       for (const f of fs.readdirSync(out)) fs.rmSync(path.join(out, f));
-      results.curl.push(timeIt('curl', ['-s', '-o', path.join(out, 'curl.wim'), url], env).secs);
+      const rc = timeIt('curl', ['-s', '-o', path.join(out, 'curl.wim'), url], env);
+      results.curl.push(rc.secs);
+      cpu.curl.push(rc.cpu);
       fs.rmSync(path.join(out, 'curl.wim'));
-      results.download.push(Number(timeIt(process.execPath, ['-e', dlScript], env).stdout.trim()));
+      const rd = timeIt(process.execPath, ['-e', dlScript], env);
+      results.download.push(Number(rd.stdout.trim()));
+      cpu.download.push(rd.cpu);
       fs.rmSync(path.join(out, 'ours.wim'));
-      results.save.push(timeIt(path.join(root, 'bin', 'posh'), ['-c', `Save-ContainerImage -Name Big -Source http://127.0.0.1:${port}/feed.xml -Path '${out}' -Force | Out-Null`], env).secs);
+      const rs = timeIt(path.join(root, 'bin', 'posh'), ['-c', `Save-ContainerImage -Name Big -Source http://127.0.0.1:${port}/feed.xml -Path '${out}' -Force | Out-Null`], env);
+      results.save.push(rs.secs);
+      cpu.save.push(rs.cpu);
       if (fs.statSync(path.join(out, 'Big.wim')).size !== bytes) throw new Error('Save-ContainerImage wrote a wrong size');
     }
     const mbps = (s) => (bytes / 1e6 / s).toFixed(0);
@@ -166,9 +175,10 @@ downloadArchive({ url: new URL(${JSON.stringify(url)}), dest: ${JSON.stringify(p
     const d = median(results.download);
     const s = median(results.save);
     console.log(`download benchmark: ${sizeMiB} MiB archive from a loopback ${serverKind} server, median of ${repeat}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)}`);
-    console.log(`  curl -o                       ${c.toFixed(3)} s  ${mbps(c)} MB/s`);
-    console.log(`  downloadArchive (+sha256)     ${d.toFixed(3)} s  ${mbps(d)} MB/s  throughput ratio vs curl ${(c / d).toFixed(2)}x`);
-    console.log(`  Save-ContainerImage (posh)    ${s.toFixed(3)} s  ${mbps(s)} MB/s  throughput ratio vs curl ${(c / s).toFixed(2)}x`);
+    const cc = median(cpu.curl);
+    console.log(`  curl -o                       ${c.toFixed(3)} s  ${mbps(c)} MB/s  CPU ${cc.toFixed(2)} s`);
+    console.log(`  downloadArchive (+sha256)     ${d.toFixed(3)} s  ${mbps(d)} MB/s  throughput ratio vs curl ${(c / d).toFixed(2)}x  CPU ${median(cpu.download).toFixed(2)} s (process)`);
+    console.log(`  Save-ContainerImage (posh)    ${s.toFixed(3)} s  ${mbps(s)} MB/s  throughput ratio vs curl ${(c / s).toFixed(2)}x  CPU ${median(cpu.save).toFixed(2)} s (process)`);
     // A 10,000-entry feed: the time to the first result of Find-ContainerImage | Select-Object -First 1.
     const entries = [];
     for (let i = 0; i < 10000; i++) {
