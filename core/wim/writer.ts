@@ -92,7 +92,6 @@ const BATCH = 1 << 20;
 const PENDING_LIMIT = 16 << 20;
 /** Uncompressed archives: writes in flight at most. */
 const MAX_WRITES = 4;
-const WRITE_PIECE = 1 << 20;
 
 interface Inode {
   sha1: string | null;
