@@ -135,7 +135,7 @@ function inSet(p: ParameterDecl, set: string): boolean {
 }
 
 /** Parameter sets in pwsh's order: the default set first, then the others as declared. */
-function parameterSets(decl: CmdletDecl): string[] {
+function parameterSets(decl: { parameters: ParameterDecl[]; defaultParameterSet?: string }): string[] {
   const sets: string[] = [];
   for (const p of decl.parameters) for (const s of p.sets ?? []) if (!sets.includes(s)) sets.push(s);
   if (sets.length === 0) return ['__AllParameterSets'];
@@ -144,8 +144,8 @@ function parameterSets(decl: CmdletDecl): string[] {
 }
 
 /** One parameter as the syntax shows it: `[[-Name] <string[]>]`, `[-Force]`, `-Path <string>`, `[-Type {A | B}]`. */
-function syntaxParameter(p: ParameterDecl): string {
-  const type = TYPE_TEXT[p.type];
+function syntaxParameter(p: ParameterDecl, writtenType?: string): string {
+  const type = writtenType ?? TYPE_TEXT[p.type];
   const value = p.validateSet ? ` {${p.validateSet.join(' | ')}}` : type ? ` <${type}>` : '';
   const positional = p.position !== undefined;
   if (!p.mandatory && positional) return `[[-${p.name}]${value}]`;
@@ -154,18 +154,30 @@ function syntaxParameter(p: ParameterDecl): string {
   return `-${p.name}${value}`;
 }
 
+/** What the syntax is generated from: a cmdlet's declaration or a function's param() block. */
+interface SyntaxSource {
+  name: string;
+  parameters: ParameterDecl[];
+  defaultParameterSet?: string;
+  supportsShouldProcess?: boolean;
+  /** Advanced commands (cmdlets, [CmdletBinding()] functions) take the common parameters. */
+  common: boolean;
+  /** Parameter types the binder does not know by name (`[hashtable[]]`), as written. */
+  typeNames?: Record<string, string>;
+}
+
 /** pwsh's display order within a set: positional parameters by position, then the rest as declared, mandatory first. */
-export function syntaxLines(decl: CmdletDecl): string[] {
-  const name = cmdletName(decl);
-  return parameterSets(decl).map((set) => {
-    const ps = decl.parameters.filter((p) => inSet(p, set));
+export function syntaxLines(decl: CmdletDecl | SyntaxSource): string[] {
+  const src: SyntaxSource = 'verb' in decl ? { name: cmdletName(decl), parameters: decl.parameters, defaultParameterSet: decl.defaultParameterSet, supportsShouldProcess: decl.supportsShouldProcess, common: true } : decl;
+  return parameterSets(src).map((set) => {
+    const ps = src.parameters.filter((p) => inSet(p, set));
     const positional = ps.filter((p) => p.position !== undefined).sort((a, b) => a.position! - b.position!);
     const named = ps.filter((p) => p.position === undefined);
     const ordered = [...positional, ...named.filter((p) => p.mandatory), ...named.filter((p) => !p.mandatory)];
-    const parts = ordered.map(syntaxParameter);
-    if (decl.supportsShouldProcess) parts.push('[-WhatIf]', '[-Confirm]');
-    parts.push('[<CommonParameters>]');
-    return `${name} ${parts.join(' ')}`;
+    const parts = ordered.map((p) => syntaxParameter(p, src.typeNames?.[p.name]));
+    if (src.supportsShouldProcess) parts.push('[-WhatIf]', '[-Confirm]');
+    if (src.common) parts.push('[<CommonParameters>]');
+    return parts.length ? `${src.name} ${parts.join(' ')}` : src.name;
   });
 }
 
@@ -212,6 +224,26 @@ function helpContent(decl: CmdletDecl, session: SessionState): HelpContent {
   };
 }
 
+/** A function has no help page: pwsh shows its syntax, aliases and `REMARKS None`. */
+function functionHelp(name: string, sb: import('../../core/engine/scriptblock').ScriptBlock, session: SessionState): HelpContent {
+  const meta = sb.meta(name);
+  return {
+    name,
+    hasPage: false,
+    remarks: 'None',
+    synopsis: [],
+    syntax: syntaxLines({ name, parameters: meta.parameters, defaultParameterSet: meta.defaultParameterSet, supportsShouldProcess: meta.supportsShouldProcess, common: meta.advanced, typeNames: meta.typeNames }),
+    description: [],
+    parameters: [],
+    inputs: [],
+    outputs: [],
+    notes: [],
+    examples: [],
+    links: [],
+    aliases: aliasesOf(session, name),
+  };
+}
+
 // ---- Help objects and their views -------------------------------------------------------------
 
 const HELP_TYPE = 'MamlCommandHelpInfo';
@@ -231,7 +263,7 @@ function helpObject(content: HelpContent, view: HelpView): PSObject {
   const suffix = { default: [], detailed: ['#DetailedView'], full: ['#FullView'], examples: ['#ExamplesView'] }[view];
   const o = new PSObject([...suffix.map((s) => HELP_TYPE + s), HELP_TYPE, 'HelpInfo', 'System.Object']);
   o.set('Name', content.name);
-  o.set('Category', 'Cmdlet');
+  o.set('Category', content.remarks === 'None' ? 'Function' : 'Cmdlet');
   o.set('Synopsis', content.synopsis.join(' '));
   o.set('ModuleName', '');
   o.set('Syntax', content.syntax.join('\n'));
@@ -300,7 +332,8 @@ export default defineCmdlet({
       if (decls.length > 1) return ctx.writeAll(decls.map((d) => shortInfo(d, session)));
     } else {
       const cmd = resolveCommand(session, name);
-      if (!cmd || cmd.kind !== 'Cmdlet') helpNotFound(ctx, name);
+      if (!cmd || cmd.kind === 'ExternalScript') helpNotFound(ctx, name);
+      if (cmd.kind === 'Function') return ctx.write(helpObject(functionHelp(cmd.name, cmd.scriptBlock, session), 'default'));
       decls = [loadCmdlet(cmd.entry)];
     }
     const content = helpContent(decls[0], session);

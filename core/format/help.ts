@@ -39,6 +39,8 @@ export interface HelpContent {
   examples: HelpExample[];
   links: { text: string; uri: string }[];
   aliases: string[];
+  /** Partial help's REMARKS: 'None' for a function; the Update-Help text for a cmdlet (default). */
+  remarks?: string;
 }
 
 export type HelpView = 'default' | 'detailed' | 'full' | 'examples';
@@ -254,8 +256,9 @@ function partialHelp(w: ComplexText, h: HelpContent): string[] {
   w.frame(4, () =>
     w
       .text(
-        'Get-Help cannot find the Help files for this cmdlet on this computer. It is displaying only partial help.\n' +
-          '    -- To download and install Help files for the module that includes this cmdlet, use Update-Help.',
+        h.remarks ??
+          'Get-Help cannot find the Help files for this cmdlet on this computer. It is displaying only partial help.\n' +
+            '    -- To download and install Help files for the module that includes this cmdlet, use Update-Help.',
       )
       .nl(),
   );
