@@ -24,6 +24,8 @@ export default defineCmdlet({
     { name: 'Directory', type: 'switch', aliases: ['ad', 'd'], description: 'Lists only directories.' },
     { name: 'File', type: 'switch', aliases: ['af'], description: 'Lists only files.' },
     { name: 'Hidden', type: 'switch', aliases: ['ah', 'h'], description: 'Lists only hidden items.' },
+    { name: 'ReadOnly', type: 'switch', aliases: ['ar'], description: 'Lists only read-only items (no write permission for the owner).' },
+    { name: 'System', type: 'switch', aliases: ['as'], description: 'Lists only system items (Unix has none).' },
     { name: 'FollowSymlink', type: 'switch', description: 'Recurses into symbolic links to folders.' },
   ],
   async process(ctx) {
@@ -34,8 +36,16 @@ export default defineCmdlet({
     const maxDepth = p.Depth !== undefined ? Number(p.Depth) : Infinity;
     const showHidden = Boolean(p.Force) || Boolean(p.Hidden);
     const match = (name: string, patterns: unknown) => (patterns as string[]).some((pt) => wildcardMatch(name, String(pt), caseSensitivePaths));
-    const wanted = (name: string, isDir: boolean): boolean => {
+    const wanted = (name: string, isDir: boolean, full: string): boolean => {
+      if (p.System) return false;
       if (p.Hidden && !isHiddenName(name)) return false;
+      if (p.ReadOnly) {
+        try {
+          if ((fs.statSync(full).mode & 0o200) !== 0) return false;
+        } catch {
+          return false;
+        }
+      }
       if (p.Directory && !isDir) return false;
       if (p.File && isDir) return false;
       if (p.Filter !== undefined && !match(name, [p.Filter])) return false;
@@ -79,7 +89,7 @@ export default defineCmdlet({
       const subdirs: [string, string][] = [];
       for (const e of ordered) {
         const rel = relative ? `${relative}/${e.name}` : e.name;
-        if (wanted(e.name, e.isDir)) await emit(e.full, rel);
+        if (wanted(e.name, e.isDir, e.full)) await emit(e.full, rel);
         if (recurse && e.isDir && depth < maxDepth && (!e.link || p.FollowSymlink)) subdirs.push([e.full, rel]);
       }
       for (const [full, rel] of subdirs) {
@@ -97,7 +107,7 @@ export default defineCmdlet({
         isDir = false;
       }
       if (!isDir) {
-        if (wanted(path.basename(full), false)) await emit(full, path.basename(full));
+        if (wanted(path.basename(full), false, full)) await emit(full, path.basename(full));
         continue;
       }
       await list(full, '', 0, new Set([fs.realpathSync(full)]));

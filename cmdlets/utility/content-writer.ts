@@ -51,10 +51,16 @@ export async function writeContent(ctx: CmdletContext, append: boolean, classNam
     const text = p.NoNewline ? values.map(contentText).join('') : values.map((v) => contentText(v) + '\n').join('');
     const firstWrite = !written.has(target);
     written.add(target);
+    // -Force writes a read-only file; its read-only state is restored afterwards, as the
+    // FileSystem provider restores the attributes it cleared.
+    let restoreMode: number | null = null;
     try {
       if (p.Force && fs.existsSync(target)) {
         const mode = fs.statSync(target).mode;
-        if ((mode & 0o200) === 0) fs.chmodSync(target, mode | 0o200);
+        if ((mode & 0o200) === 0) {
+          fs.chmodSync(target, mode | 0o200);
+          restoreMode = mode & 0o7777;
+        }
       }
       if (!append && firstWrite) {
         fs.writeFileSync(target, encodeText(text, p.Encoding as string | undefined, true));
@@ -64,6 +70,8 @@ export async function writeContent(ctx: CmdletContext, append: boolean, classNam
       }
     } catch (e) {
       writerError(e, target);
+    } finally {
+      if (restoreMode !== null) fs.chmodSync(target, restoreMode);
     }
   }
   if (p.PassThru && targets.length) await ctx.writeAll(values);

@@ -92,6 +92,17 @@ describe('read-only files', () => {
   });
 });
 
+test('Set-Content -Force and Add-Content -Force write a read-only file and leave it read-only', async () => {
+  const ro = path.join(dir, 'ro.txt');
+  fs.writeFileSync(ro, 'old\n');
+  fs.chmodSync(ro, 0o444);
+  fs.writeFileSync(path.join(dir, 'rw.txt'), '');
+  const { host, ok } = await run('Set-Content ro.txt new -Force; Add-Content ro.txt more -Force; Get-Content ro.txt; Get-ChildItem -ReadOnly -Name');
+  expect(ok).toBe(true);
+  expect(host.output).toBe('new\nmore\nro.txt\n');
+  expect(fs.statSync(ro).mode & 0o777).toBe(0o444);
+});
+
 describe('Export-Clixml -Depth and Import-Clixml of a file pwsh wrote', () => {
   test('-Depth is passed to the serializer', async () => {
     const { convertToClixml } = await import('../../core/serialization');
