@@ -5,7 +5,7 @@
 // bridgeSink in front of a sink that may wait).
 
 import type {
-  AssignmentAst, CommandAst, ExpressionAst, ExpandableStringAst, ForEachAst, IfAst, IndexAst, PipelineAst,
+  AssignmentAst, CommandAst, RedirectionAst, ExpressionAst, ExpandableStringAst, ForEachAst, IfAst, IndexAst, PipelineAst,
   ScriptBlockAst, StatementAst, TryAst, WhileAst, Extent, BinaryAst, UnaryAst, MemberAst, InvokeMemberAst,
 } from '../language/ast';
 import { CommandArgument } from './binder';
@@ -15,8 +15,9 @@ import { getMember, getStaticMember, invokeMethod, setMember } from './members';
 import {
   add, arithmetic, compareOp, containsOp, formatOp, joinOp, rangeOp, regexMatch, replaceOp, splitOp, typeOp,
 } from './operators';
-import { bridgeSink, ControlFlowSignal, ExpressionProcessor, isPromise, MaybePromise, Processor, runPipeline, Sink, writeEnumerated } from './pipeline';
+import { bridgeSink, ControlFlowSignal, ExpressionProcessor, InvocationSite, isPromise, MaybePromise, Processor, runPipeline, Sink, writeEnumerated } from './pipeline';
 import { createProcessor } from './commands';
+import { buildRedirect, Redirect, RedirectSpec } from './redirect';
 import { ScriptBlock } from './scriptblock';
 import type { Scope, SessionState } from './session';
 import { reportError } from './streams';
@@ -27,6 +28,8 @@ export interface Frame {
   session: SessionState;
   out: Sink;
   script: ScriptSource | null;
+  /** Redirections of the command this code runs inside (inherited by the commands it calls). */
+  redirect?: Redirect | null;
 }
 
 export function newFrame(scope: Scope, session: SessionState, out: Sink, script: ScriptSource | null = null): Frame {
@@ -320,8 +323,10 @@ function thrownError(v: unknown, f: Frame, extent: Extent): RuntimeException {
   );
 }
 
+/** The expression of a one-element pipeline without redirections (`$x`, `1 + 2`), else null. */
 function singleExpression(p: PipelineAst): ExpressionAst | null {
-  return p.elements.length === 1 && p.elements[0].kind === 'CommandExpression' ? p.elements[0].expression : null;
+  const only = p.elements.length === 1 ? p.elements[0] : null;
+  return only && only.kind === 'CommandExpression' && !only.redirections?.length ? only.expression : null;
 }
 
 /** A statement used as a value (assignment right side, conditions): expressions keep their value, commands are collected. */
@@ -357,7 +362,7 @@ function compilePipelineStatement(p: PipelineAst): Code {
       }
     });
   }
-  const makers = p.elements.map((el) => (el.kind === 'Command' ? compileCommand(el) : compileExpressionElement(el.expression)));
+  const makers = p.elements.map((el) => (el.kind === 'Command' ? compileCommand(el) : compileExpressionElement(el.expression, el.redirections ?? [])));
   const startsWithCommand = p.elements[0]?.kind === 'Command';
   return asyncCode(async (f) => {
     const procs: Processor[] = [];
@@ -374,9 +379,25 @@ function compilePipelineStatement(p: PipelineAst): Code {
   });
 }
 
-function compileExpressionElement(e: ExpressionAst): (f: Frame) => Processor {
+function compileExpressionElement(e: ExpressionAst, redirections: RedirectionAst[]): (f: Frame) => Promise<Processor> {
   const code = compileExpr(e);
-  return (f) => new ExpressionProcessor(() => code.run(f));
+  const targets = compileRedirections(redirections);
+  return async (f) => {
+    const site: InvocationSite = { extent: e.extent, script: f.script };
+    const proc = new ExpressionProcessor(() => code.run(f), site);
+    site.redirect = buildRedirect(f.redirect ?? null, await targets(f), () => proc.output, f.session.cwd, f.session.host.width);
+    return proc;
+  };
+}
+
+/** `> file`, `2>&1`…: the targets' paths are evaluated when the command starts. */
+function compileRedirections(redirections: RedirectionAst[]): (f: Frame) => Promise<RedirectSpec[]> {
+  const compiled = redirections.map((r) => ({ spec: r, path: r.target && r.to === 'file' ? compileExpr(r.target) : null }));
+  return async (f) => {
+    const specs: RedirectSpec[] = [];
+    for (const r of compiled) specs.push({ from: r.spec.from, to: r.spec.to, append: r.spec.append, path: r.path ? toDisplayString(await r.path.run(f)) : null });
+    return specs;
+  };
 }
 
 /** Compiles a command call into a function that evaluates its arguments and makes its processor. */
@@ -390,6 +411,7 @@ function compileCommand(c: CommandAst): (f: Frame) => Promise<Processor> {
       : { kind: 'positional', value: compileExpr(el.value), splat: el.splatted, extent: el.extent },
   );
   const extent = c.extent;
+  const redirections = compileRedirections(c.redirections ?? []);
   return async (f) => {
     const target = staticName ?? (await nameCode!.run(f));
     const args: CommandArgument[] = [];
@@ -402,7 +424,11 @@ function compileCommand(c: CommandAst): (f: Frame) => Promise<Processor> {
       if (m.splat) args.push(...splat(v, m.extent));
       else args.push({ kind: 'positional', value: v, extent: m.extent });
     }
-    return createProcessor(target, args, f, { extent, script: f.script });
+    const specs = await redirections(f);
+    const site: InvocationSite = { extent, script: f.script };
+    const proc = createProcessor(target, args, f, site);
+    site.redirect = buildRedirect(f.redirect ?? null, specs, () => proc.output, f.session.cwd, f.session.host.width);
+    return proc;
   };
 }
 

@@ -14,7 +14,8 @@ import { ErrorRecord, RuntimeException, ScriptSource, StopUpstreamException } fr
 import type { Extent } from '../language/ast';
 import type { Scope, SessionState } from './session';
 import { toBool } from './coerce';
-import { reportError, promptChoice } from './streams';
+import { reportError, promptChoice, renderError } from './streams';
+import { Redirect, redirectOutput, redirectRecord } from './redirect';
 
 export type Sink = (value: unknown) => void | Promise<void>;
 export type MaybePromise = void | Promise<void>;
@@ -82,6 +83,8 @@ export function bridgeSink(downstream: Sink): { sink: (v: unknown) => void; fini
 
 export interface Processor {
   readonly commandName: string;
+  /** Where the command was called, with its redirections (absent for expressions). */
+  readonly site?: InvocationSite;
   /** Set by the runner before begin: whether objects will arrive from upstream. */
   expectsInput: boolean;
   output: Sink;
@@ -101,9 +104,17 @@ export interface Processor {
 export async function runPipeline(procs: Processor[], input: Iterable<unknown> | null, sink: Sink): Promise<void> {
   for (let i = 0; i < procs.length; i++) {
     const next = procs[i + 1];
-    procs[i].output = next ? (v) => next.process(v) : sink;
+    procs[i].output = redirectOutput(procs[i].site?.redirect, next ? (v) => next.process(v) : sink);
     procs[i].expectsInput = i > 0 || input !== null;
   }
+  try {
+    await runProcessors(procs, input);
+  } finally {
+    for (const p of procs) for (const f of p.site?.redirect?.files ?? []) f.flush();
+  }
+}
+
+async function runProcessors(procs: Processor[], input: Iterable<unknown> | null): Promise<void> {
   let stoppedAt = -1;
   try {
     for (const p of procs) {
@@ -147,7 +158,10 @@ export class ExpressionProcessor implements Processor {
   expectsInput = false;
   output: Sink = () => undefined;
   failed = false;
-  constructor(private readonly evaluate: () => unknown) {}
+  constructor(
+    private readonly evaluate: () => unknown,
+    readonly site?: InvocationSite,
+  ) {}
   begin(): MaybePromise {}
   process(): MaybePromise {}
   processNoInput(): MaybePromise {
@@ -162,6 +176,8 @@ export class ExpressionProcessor implements Processor {
 export interface InvocationSite {
   extent: Extent | null;
   script: ScriptSource | null;
+  /** Redirections in force for the command (its own and those of the command it runs inside). */
+  redirect?: Redirect | null;
 }
 
 /** Action preferences a command runs with: common parameters override the preference variables. */
@@ -248,6 +264,10 @@ export class CommandStreams {
         this.session.recordError(record);
         return;
       default:
+        if (redirectRecord(this.site.redirect, 'error', record, () => renderError(this.session, this.scope, record))) {
+          this.session.recordError(record);
+          return;
+        }
         reportError(this.session, this.scope, record);
     }
   }
@@ -268,20 +288,20 @@ export class CommandStreams {
           true,
         );
       default:
-        this.session.host.writeWarning(message);
+        if (!redirectRecord(this.site.redirect, 'warning', message, () => `WARNING: ${message}`)) this.session.host.writeWarning(message);
     }
   }
 
   writeVerbose(message: string): void {
-    if (this.prefs.verbose) this.session.host.writeVerbose(message);
+    if (this.prefs.verbose && !redirectRecord(this.site.redirect, 'verbose', message, () => `VERBOSE: ${message}`)) this.session.host.writeVerbose(message);
   }
 
   writeDebug(message: string): void {
-    if (this.prefs.debug) this.session.host.writeDebug(message);
+    if (this.prefs.debug && !redirectRecord(this.site.redirect, 'debug', message, () => `DEBUG: ${message}`)) this.session.host.writeDebug(message);
   }
 
   writeInformation(message: string): void {
-    if (this.prefs.information.toLowerCase() === 'continue') this.session.host.writeInformation(message);
+    if (this.prefs.information.toLowerCase() === 'continue' && !redirectRecord(this.site.redirect, 'information', message, () => message)) this.session.host.writeInformation(message);
   }
 
   writeProgress(record: ProgressRecord): void {
@@ -328,7 +348,7 @@ export class CmdletProcessor implements Processor {
     private readonly args: CommandArgument[],
     private readonly session: SessionState,
     private readonly scope: Scope,
-    private readonly site: InvocationSite,
+    readonly site: InvocationSite,
   ) {
     this.commandName = cmdletName(decl);
   }

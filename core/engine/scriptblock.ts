@@ -134,13 +134,16 @@ export class FunctionProcessor implements Processor {
     private readonly args: CommandArgument[],
     private readonly session: SessionState,
     private readonly callerScope: Scope,
-    private readonly site: InvocationSite,
+    readonly site: InvocationSite,
   ) {
     this.meta = sb.meta(commandName);
   }
 
   private frame(sink: Sink): Frame {
-    return compiler().newFrame(this.scope, this.session, sink, this.sb.script);
+    const frame = compiler().newFrame(this.scope, this.session, sink, this.sb.script);
+    // Commands inside the function inherit its redirections (`f 2>&1` takes their errors too).
+    frame.redirect = this.site.redirect ?? null;
+    return frame;
   }
 
   begin(): MaybePromise {
