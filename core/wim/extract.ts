@@ -62,7 +62,7 @@ function createWithContent(path: string, data: Buffer): Promise<void> {
 }
 
 /** Bounds the data handed to the thread pool and not yet written. */
-const MAX_INFLIGHT_BYTES = 64 << 20;
+const MAX_INFLIGHT_BYTES = 32 << 20;
 const MAX_INFLIGHT_OPS = 32;
 
 export async function extractImage(reader: WimReader, imageIndex: number, destDir: string, opts: ExtractOptions = {}): Promise<ExtractResult> {

@@ -523,7 +523,7 @@ export class WimReader {
 const WINDOW = 8 << 20;
 /** Compressed archives: stored bytes per read/decompression job, and raw bytes kept ahead. */
 const PIPE_BATCH = 1 << 20;
-const PIPE_AHEAD = 32 << 20;
+const PIPE_AHEAD = 16 << 20;
 
 /**
  * Sequential reads in large windows with one window of read-ahead. Slices handed out are views

@@ -89,7 +89,7 @@ const INTEGRITY_CHUNK = 10 << 20;
 /** Raw bytes per compression job (32 chunks). */
 const BATCH = 1 << 20;
 /** Raw bytes in the compressors or waiting to be written, at most. */
-const PENDING_LIMIT = 16 << 20;
+const PENDING_LIMIT = 8 << 20;
 /** Uncompressed archives: writes in flight at most. */
 const MAX_WRITES = 4;
 

@@ -95,7 +95,7 @@ export function xpressDecompress(src: Buffer, out: Buffer, outLen: number): void
 
 const HASH_BITS = 15;
 const HASH_SIZE = 1 << HASH_BITS;
-const MAX_CHAIN = 16;
+const MAX_CHAIN = 12;
 const NICE_LEN = 48;
 const LAZY_BELOW = 24;
 
