@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { defineCmdlet } from '../../core/engine/cmdlet';
-import { hasWildcard } from '../../core/engine/operators';
-import { fullPath, globPath, normalizeInput, unescapeWildcard } from './filesystem';
+import * as path from 'node:path';
+import { hasWildcard, wildcardMatch } from '../../core/engine/operators';
+import { caseSensitivePaths, fullPath, globPath, normalizeInput, unescapeWildcard } from './filesystem';
 
 export default defineCmdlet({
   verb: 'Test',
@@ -14,6 +15,9 @@ export default defineCmdlet({
     { name: 'Path', type: 'object[]', position: 0, mandatory: true, valueFromPipeline: true, valueFromPipelineByPropertyName: true, sets: ['Path'], description: 'The paths to test. Wildcards are allowed; $null and empty strings are $false.' },
     { name: 'LiteralPath', type: 'string[]', aliases: ['PSPath', 'LP'], mandatory: true, valueFromPipelineByPropertyName: true, sets: ['LiteralPath'], description: 'The paths to test, taken literally.' },
     { name: 'PathType', type: 'string', aliases: ['Type'], validateSet: ['Any', 'Container', 'Leaf'], description: 'Container (a directory), Leaf (anything else) or Any (the default).' },
+    { name: 'Filter', type: 'string', description: 'Only items whose name matches this wildcard count.' },
+    { name: 'Include', type: 'string[]', description: 'Only items whose name matches one of these wildcards count.' },
+    { name: 'Exclude', type: 'string[]', description: 'Items whose name matches one of these wildcards do not count.' },
     { name: 'IsValid', type: 'switch', description: 'Tests whether the path syntax is valid, whether or not the item exists.' },
     { name: 'OlderThan', type: 'datetime', description: 'Only files last written before this time count.' },
     { name: 'NewerThan', type: 'datetime', description: 'Only files last written after this time count.' },
@@ -44,6 +48,11 @@ export default defineCmdlet({
         } catch {
           return false;
         }
+        const name = path.basename(c);
+        const like = (patterns: unknown[]) => patterns.some((pt) => wildcardMatch(name, String(pt), caseSensitivePaths));
+        if (p.Filter !== undefined && !like([p.Filter])) return false;
+        if (p.Include && !like(p.Include as unknown[])) return false;
+        if (p.Exclude && like(p.Exclude as unknown[])) return false;
         if (type === 'container' && !st.isDirectory()) return false;
         if (type === 'leaf' && st.isDirectory()) return false;
         if (p.OlderThan instanceof Date && !(st.mtime < p.OlderThan)) return false;
