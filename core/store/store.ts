@@ -556,10 +556,10 @@ export class ImageStore {
           await Promise.allSettled(written.map((w) => w.synced));
           throw e;
         }
+        for (const prefix of new Set(written.map((w) => w.sha256.slice(0, 2)))) await this.blobDir(prefix);
+        // Renaming onto an existing blob of the same SHA-256 replaces identical content: harmless.
+        await pool(written, 8, async (w) => durableRename(w.tmp, this.blobPath(w.sha256)));
         for (const w of written) {
-          const final = join(await this.blobDir(w.sha256), w.sha256);
-          if (await exists(final)) await durableUnlink(w.tmp);
-          else await durableRename(w.tmp, final);
           sha256Of.set(w.sha1, w.sha256);
           sizes.set(w.sha256, w.size);
           if (!c.blobs[w.sha256]) c.blobs[w.sha256] = [w.sha1, w.size, 0];
