@@ -1,7 +1,9 @@
 import * as fs from 'node:fs';
-import { defineCmdlet } from '../../core/engine/cmdlet';
+import * as path from 'node:path';
+import { CmdletContext, defineCmdlet } from '../../core/engine/cmdlet';
+import { wildcardMatch } from '../../core/engine/operators';
 import { ErrorRecord } from '../../core/engine/errors';
-import { decodeText, ENCODING_NAMES, ioError, isDirectory, pathArguments, resolveExisting } from './filesystem';
+import { caseSensitivePaths, decodeText, ENCODING_NAMES, ioError, isDirectory, pathArguments, resolveExisting } from './filesystem';
 
 /** Splits text into lines as StreamReader.ReadLine does: \r\n, \n or \r end a line; no empty last line. */
 export function splitLines(text: string): string[] {
@@ -27,6 +29,40 @@ function splitDelimited(text: string, delimiter: string): string[] {
   return out;
 }
 
+/**
+ * -Wait: polls the file and writes each line added after `offset` as it is completed (a line
+ * still being written waits for its end); a file that shrinks is read again from its start.
+ * Ends when the pipeline stops (Ctrl+C, or a downstream `Select-Object -First` that has its objects).
+ */
+async function follow(ctx: CmdletContext, full: string, offset: number, encoding: string | undefined): Promise<void> {
+  let partial = '';
+  while (!ctx.stopping) {
+    await new Promise((r) => setTimeout(r, 100));
+    let size: number;
+    try {
+      size = fs.statSync(full).size;
+    } catch {
+      continue;
+    }
+    if (size < offset) {
+      offset = 0;
+      partial = '';
+    }
+    if (size === offset) continue;
+    const fd = fs.openSync(full, 'r');
+    const chunk = Buffer.alloc(size - offset);
+    try {
+      fs.readSync(fd, chunk, 0, chunk.length, offset);
+    } finally {
+      fs.closeSync(fd);
+    }
+    offset = size;
+    const lines = (partial + decodeText(chunk, encoding)).split(/\r\n|\n|\r/);
+    partial = lines.pop() ?? '';
+    for (const line of lines) await ctx.write(line);
+  }
+}
+
 export default defineCmdlet({
   verb: 'Get',
   noun: 'Content',
@@ -45,6 +81,10 @@ export default defineCmdlet({
     { name: 'Encoding', type: 'string', validateSet: ENCODING_NAMES, description: 'The file encoding when it has no byte-order mark (default utf8NoBOM).' },
     { name: 'AsByteStream', type: 'switch', description: 'Reads the content as bytes (numbers) instead of text.' },
     { name: 'Force', type: 'switch', description: 'Also matches hidden files with wildcards.' },
+    { name: 'Wait', type: 'switch', description: 'Keeps the file open after its end and writes lines as they are added (until the pipeline stops, e.g. Ctrl+C).' },
+    { name: 'Filter', type: 'string', description: 'Reads only files whose name matches this wildcard.' },
+    { name: 'Include', type: 'string[]', description: 'Reads only files whose name matches one of these wildcards.' },
+    { name: 'Exclude', type: 'string[]', description: 'Skips files whose name matches one of these wildcards.' },
   ],
   async process(ctx) {
     const p = ctx.params;
@@ -59,7 +99,22 @@ export default defineCmdlet({
         }),
       );
     }
+    if (p.Raw && p.Wait) {
+      ctx.throwTerminating(
+        new ErrorRecord({
+          message: 'The Raw and Wait parameters cannot be specified in the same command.',
+          errorId: 'GetContentReaderArgumentError,Microsoft.PowerShell.Commands.GetContentCommand',
+          category: 'InvalidArgument',
+          exceptionType: 'System.Management.Automation.PSArgumentException',
+        }),
+      );
+    }
+    const like = (name: string, patterns: unknown[]) => patterns.some((pt) => wildcardMatch(name, String(pt), caseSensitivePaths));
     for (const full of resolveExisting(ctx, paths, literal, 'GetContentCommand', Boolean(p.Force))) {
+      const name = path.basename(full);
+      if (p.Filter !== undefined && !like(name, [p.Filter])) continue;
+      if (p.Include && !like(name, p.Include as unknown[])) continue;
+      if (p.Exclude && like(name, p.Exclude as unknown[])) continue;
       if (isDirectory(full)) {
         ctx.writeError(
           new ErrorRecord({
@@ -104,6 +159,7 @@ export default defineCmdlet({
       } else {
         for (let i = 0; i < items.length; i += readCount) await ctx.write(items.slice(i, i + readCount));
       }
+      if (p.Wait && !p.AsByteStream) await follow(ctx, full, bytes.length, p.Encoding as string | undefined);
     }
   },
 });

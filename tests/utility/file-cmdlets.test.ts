@@ -186,6 +186,33 @@ describe('helpers', () => {
   });
 });
 
+describe('Get-Content -Wait', () => {
+  test('writes lines added to the file until the pipeline has what it needs', async () => {
+    const { runPosh } = await import('../helpers/posh');
+    const log = path.join(dir, 'log.txt');
+    fs.writeFileSync(log, 'one\ntwo\n');
+    const appender = (async () => {
+      await new Promise((r) => setTimeout(r, 600));
+      fs.appendFileSync(log, 'three\nfo');
+      await new Promise((r) => setTimeout(r, 300));
+      fs.appendFileSync(log, 'ur\nfive\n');
+    })();
+    const r = await runPosh(['-c', "Get-Content log.txt -Wait | Select-Object -First 4; 'done'"], { cwd: dir, timeoutMs: 15000 });
+    await appender;
+    expect(r).toEqual({ stdout: 'one\ntwo\nthree\nfour\ndone\n', stderr: '', code: 0 });
+  });
+
+  test('-Tail 0 -Wait writes only new lines', async () => {
+    const { runPosh } = await import('../helpers/posh');
+    const log = path.join(dir, 'log.txt');
+    fs.writeFileSync(log, 'old\n');
+    const appender = new Promise((r) => setTimeout(r, 600)).then(() => fs.appendFileSync(log, 'new\n'));
+    const r = await runPosh(['-c', 'Get-Content log.txt -Tail 0 -Wait | Select-Object -First 1'], { cwd: dir, timeoutMs: 15000 });
+    await appender;
+    expect(r).toEqual({ stdout: 'new\n', stderr: '', code: 0 });
+  });
+});
+
 describe('Start-Sleep', () => {
   test('waits about as long as asked', async () => {
     const t = Date.now();
