@@ -345,6 +345,11 @@ export async function installImage(r: ImageRef, request: ProviderRequest, force:
       });
       request.writeProgress({ activity, status: 'Completed', completed: true });
       return { image: result.image, status: result.status, downloadMs: got.durationMs };
+    } catch (e) {
+      // Store errors keep their own id and text; anything else (e.g. a hostile archive the WIM
+      // reader rejects during import) is reported against the image and its source.
+      if (e instanceof PackageError || typeof (e as { errorId?: unknown }).errorId === 'string') throw e;
+      throw new PackageError(`Installing ${describe(r)} failed: ${(e as Error).message}. Nothing was installed.`, 'InstallFailed', 'InvalidData', r.name);
     } finally {
       await reader.close();
     }

@@ -304,6 +304,18 @@ NanoServer 10.0.10586.0    Older Nano
   expect(storeIsEmpty(home)).toEqual({ images: 1, tmpFiles: [] });
 });
 
+test('a verified archive that is not a WIM is refused by the reader; nothing installed', async () => {
+  const junk = Buffer.from('MSWIM\0\0\0 this is not really an archive '.repeat(100));
+  fs.writeFileSync(path.join(feedDir, 'junk.wim'), junk);
+  const { createHash } = await import('node:crypto');
+  const sum = createHash('sha256').update(junk).digest('hex');
+  writeFeed('junk/feed.xml', nanoFeed(`<archive href="../junk.wim" size="${junk.length}" sha256="${sum}"/>`));
+  const r = await posh(work, `Install-ContainerImage -Name NanoServer -Source ${server.url}/junk/feed.xml -Force`);
+  expect(r.stderr).toMatch(new RegExp(`^Install-ContainerImage: The archive of image 'NanoServer' version '10\\.0\\.14300\\.1010' from source '${server.url.replace(/[.]/g, '\\.')}/junk/feed\\.xml' is not a usable WIM image: .+\\. Nothing was installed\\.\n$`));
+  expect(r.code).toBe(1);
+  expect(storeIsEmpty(home)).toEqual({ images: 0, tmpFiles: [] });
+});
+
 test('404 for the archive is not retried and is named', async () => {
   writeFeed('gone/feed.xml', nanoFeed(`<archive href="missing.wim" size="${NANO_SIZE}" sha256="${NANO_SHA}"/>`));
   const r = await posh(work, `Install-ContainerImage -Name NanoServer -Source ${server.url}/gone/feed.xml -Force`);
