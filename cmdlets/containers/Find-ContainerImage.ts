@@ -11,7 +11,9 @@ export default defineCmdlet({
   module: 'ContainerImage',
   synopsis: 'Finds container OS images in the registered package sources (feeds) of the ContainerImage provider.',
   outputType: ['Microsoft.PackageManagement.Packaging.SoftwareIdentity'],
-  availability: (session) => providerAvailability(session, 'ContainerImage'),
+  availability(session) {
+    return providerAvailability(session, 'ContainerImage');
+  },
   parameters: [
     { name: 'Name', type: 'string[]', position: 0, description: 'Image names; wildcards allowed. All images when omitted.' },
     { name: 'MinimumVersion', type: 'version', description: 'The lowest version to find.' },

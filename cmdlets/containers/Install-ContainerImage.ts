@@ -36,7 +36,9 @@ export default defineCmdlet({
   synopsis: 'Downloads a container OS image from a package source, verifies it and installs it into the local image store.',
   supportsShouldProcess: true,
   defaultParameterSet: 'NameParameterSet',
-  availability: (session) => providerAvailability(session, 'ContainerImage'),
+  availability(session) {
+    return providerAvailability(session, 'ContainerImage');
+  },
   parameters: [
     { name: 'Name', type: 'string', mandatory: true, position: 0, valueFromPipelineByPropertyName: true, sets: ['NameParameterSet'], validateNotNullOrEmpty: true, description: 'The image name.' },
     { name: 'InputObject', type: 'object', mandatory: true, valueFromPipeline: true, sets: ['InputObject'], description: 'An image found by Find-ContainerImage.' },

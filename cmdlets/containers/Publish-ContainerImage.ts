@@ -15,7 +15,9 @@ export default defineCmdlet({
   module: 'ContainerImage',
   synopsis: 'Adds a container OS image archive (WIM) to a feed directory and rewrites its feed.xml.',
   supportsShouldProcess: true,
-  availability: (session) => providerAvailability(session, 'ContainerImage'),
+  availability(session) {
+    return providerAvailability(session, 'ContainerImage');
+  },
   parameters: [
     { name: 'WimPath', type: 'string', mandatory: true, position: 0, validateNotNullOrEmpty: true, description: 'The archive to publish.' },
     { name: 'FeedPath', type: 'string', mandatory: true, position: 1, validateNotNullOrEmpty: true, description: 'The feed directory (created when missing); its feed.xml is created or rewritten.' },

@@ -78,7 +78,9 @@ export default defineCmdlet({
   synopsis: 'Saves a container OS image archive (verified) to a folder without installing it.',
   supportsShouldProcess: true,
   defaultParameterSet: 'NameParameterSet',
-  availability: (session) => providerAvailability(session, 'ContainerImage'),
+  availability(session) {
+    return providerAvailability(session, 'ContainerImage');
+  },
   parameters: [
     { name: 'Name', type: 'string[]', mandatory: true, position: 0, valueFromPipelineByPropertyName: true, sets: NAME_SETS, validateNotNullOrEmpty: true, description: 'The image name(s).' },
     { name: 'InputObject', type: 'object', mandatory: true, valueFromPipeline: true, sets: INPUT_SETS, description: 'An image found by Find-ContainerImage.' },
