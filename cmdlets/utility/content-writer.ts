@@ -3,9 +3,10 @@
 // Not a cmdlet (lower-case file name).
 
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { CmdletContext, ParameterDecl } from '../../core/engine/cmdlet';
-import { hasWildcard } from '../../core/engine/operators';
-import { contentText, encodeText, ENCODING_NAMES, fullPath, globPath, ioError, isDirectory, normalizeInput, pathArguments, pathNotFound, unescapeWildcard } from './filesystem';
+import { hasWildcard, wildcardMatch } from '../../core/engine/operators';
+import { caseSensitivePaths, contentText, encodeText, ENCODING_NAMES, fullPath, globPath, ioError, isDirectory, normalizeInput, pathArguments, pathNotFound, unescapeWildcard } from './filesystem';
 
 export const contentWriterParameters: ParameterDecl[] = [
   { name: 'Path', type: 'string[]', position: 0, mandatory: true, valueFromPipelineByPropertyName: true, sets: ['Path'], description: 'The files to write. Wildcards are allowed; a file that does not exist is created.' },
@@ -15,6 +16,9 @@ export const contentWriterParameters: ParameterDecl[] = [
   { name: 'NoNewline', type: 'switch', description: 'Writes the values one after another with no newlines.' },
   { name: 'Encoding', type: 'string', validateSet: ENCODING_NAMES, description: 'The text encoding (default utf8NoBOM).' },
   { name: 'Force', type: 'switch', description: 'Writes even to a read-only file.' },
+  { name: 'Filter', type: 'string', description: 'Writes only files whose name matches this wildcard.' },
+  { name: 'Include', type: 'string[]', description: 'Writes only files whose name matches one of these wildcards.' },
+  { name: 'Exclude', type: 'string[]', description: 'Skips files whose name matches one of these wildcards.' },
 ];
 
 /** Writes this record's values; `append` is Add-Content (Set-Content replaces the file on its first write). */
@@ -31,6 +35,13 @@ export async function writeContent(ctx: CmdletContext, append: boolean, classNam
       targets.push(...matches);
     } else targets.push(fullPath(ctx, literal ? given : unescapeWildcard(given)));
   }
+  const like = (name: string, patterns: unknown[]) => patterns.some((pt) => wildcardMatch(name, String(pt), caseSensitivePaths));
+  const chosen = targets.filter((t) => {
+    const name = path.basename(t);
+    if (p.Filter !== undefined && !like(name, [p.Filter])) return false;
+    if (p.Include && !like(name, p.Include as unknown[])) return false;
+    return !(p.Exclude && like(name, p.Exclude as unknown[]));
+  });
   const action = append ? 'Add Content' : 'Set Content';
   const writerError = (e: unknown, target: string) => {
     const code = (e as NodeJS.ErrnoException).code;
@@ -42,7 +53,7 @@ export async function writeContent(ctx: CmdletContext, append: boolean, classNam
           : 'GetContentWriterIOError';
     ctx.writeError(ioError(e, `${id},Microsoft.PowerShell.Commands.${className}`, code === 'ENOENT' ? 'ObjectNotFound' : 'WriteError', target));
   };
-  for (const target of targets) {
+  for (const target of chosen) {
     if (!(await ctx.shouldProcess(`Path: ${target}`, action))) continue;
     if (isDirectory(target)) {
       writerError(Object.assign(new Error('is a directory'), { code: 'EISDIR' }), target);
@@ -74,5 +85,5 @@ export async function writeContent(ctx: CmdletContext, append: boolean, classNam
       if (restoreMode !== null) fs.chmodSync(target, restoreMode);
     }
   }
-  if (p.PassThru && targets.length) await ctx.writeAll(values);
+  if (p.PassThru && chosen.length) await ctx.writeAll(values);
 }
