@@ -13,19 +13,16 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
-/** Splits on a delimiter, each chunk keeping the delimiter that ends it (pwsh 7's -Delimiter). */
+/**
+ * Splits on a delimiter as pwsh 7 does: the delimiter is not part of the chunks, and a text
+ * that ends with it has no empty last chunk (Pester Get-Content.Tests.ps1: 'll' splits
+ * "Hello,llllWorlld" into 'He', 'o,', '', 'Wor', 'd').
+ */
 function splitDelimited(text: string, delimiter: string): string[] {
   if (text === '') return [];
   if (delimiter === '') return [text];
-  const out: string[] = [];
-  let start = 0;
-  for (;;) {
-    const i = text.indexOf(delimiter, start);
-    if (i < 0) break;
-    out.push(text.slice(start, i + delimiter.length));
-    start = i + delimiter.length;
-  }
-  if (start < text.length) out.push(text.slice(start));
+  const out = text.split(delimiter);
+  if (out[out.length - 1] === '') out.pop();
   return out;
 }
 
@@ -99,18 +96,19 @@ export default defineCmdlet({
         }),
       );
     }
-    if (p.Raw && p.Wait) {
+    for (const other of ['TotalCount', 'Tail', 'Wait']) {
+      if (!p.Raw || p[other] === undefined || p[other] === false) continue;
       ctx.throwTerminating(
         new ErrorRecord({
-          message: 'The Raw and Wait parameters cannot be specified in the same command.',
-          errorId: 'GetContentReaderArgumentError,Microsoft.PowerShell.Commands.GetContentCommand',
-          category: 'InvalidArgument',
-          exceptionType: 'System.Management.Automation.PSArgumentException',
+          message: `The 'Raw' and '${other}' parameters cannot be specified in the same command.`,
+          errorId: 'InvalidOperation,Microsoft.PowerShell.Commands.GetContentCommand',
+          category: 'InvalidOperation',
+          exceptionType: 'System.InvalidOperationException',
         }),
       );
     }
     const like = (name: string, patterns: unknown[]) => patterns.some((pt) => wildcardMatch(name, String(pt), caseSensitivePaths));
-    for (const full of resolveExisting(ctx, paths, literal, 'GetContentCommand', Boolean(p.Force))) {
+    for (const full of resolveExisting(ctx, paths, literal, 'GetContentCommand', Boolean(p.Force), true)) {
       const name = path.basename(full);
       if (p.Filter !== undefined && !like(name, [p.Filter])) continue;
       if (p.Include && !like(name, p.Include as unknown[])) continue;

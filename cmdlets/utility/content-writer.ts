@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CmdletContext, ParameterDecl } from '../../core/engine/cmdlet';
 import { hasWildcard, wildcardMatch } from '../../core/engine/operators';
-import { caseSensitivePaths, contentText, encodeText, ENCODING_NAMES, fullPath, globPath, ioError, isDirectory, normalizeInput, pathArguments, pathNotFound, unescapeWildcard } from './filesystem';
+import { caseSensitivePaths, contentText, encodeText, ENCODING_NAMES, fullPath, globPath, ioError, isDirectory, itemNotFound, normalizeInput, pathArguments, unescapeWildcard } from './filesystem';
 
 export const contentWriterParameters: ParameterDecl[] = [
   { name: 'Path', type: 'string[]', position: 0, mandatory: true, valueFromPipelineByPropertyName: true, sets: ['Path'], description: 'The files to write. Wildcards are allowed; a file that does not exist is created.' },
@@ -31,7 +31,7 @@ export async function writeContent(ctx: CmdletContext, append: boolean, classNam
   for (const given of paths) {
     if (!literal && hasWildcard(normalizeInput(given))) {
       const matches = globPath(ctx, given, Boolean(p.Force));
-      if (matches.length === 0) ctx.writeError(pathNotFound(ctx, className, fullPath(ctx, given)));
+      if (matches.length === 0) ctx.writeError(itemNotFound(className, fullPath(ctx, given)));
       targets.push(...matches);
     } else targets.push(fullPath(ctx, literal ? given : unescapeWildcard(given)));
   }

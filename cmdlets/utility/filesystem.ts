@@ -73,6 +73,17 @@ export function pathNotFound(ctx: CmdletContext, className: string, full: string
   });
 }
 
+/** What the content cmdlets report for a wildcard that matches nothing (ContentCommandBase). */
+export function itemNotFound(className: string, full: string): ErrorRecord {
+  return new ErrorRecord({
+    message: `Cannot find path '${full}' because it does not exist.`,
+    errorId: `ItemNotFound,Microsoft.PowerShell.Commands.${className}`,
+    category: 'ObjectNotFound',
+    exceptionType: 'System.Management.Automation.ItemNotFoundException',
+    targetObject: full,
+  });
+}
+
 /** An I/O failure (permissions, a missing folder) as the FileSystem provider reports it. */
 export function ioError(err: unknown, errorId: string, category: ErrorRecord['category'], target: string): ErrorRecord {
   const e = err as NodeJS.ErrnoException;
@@ -161,13 +172,15 @@ export function compareNames(a: string, b: string): number {
 /**
  * Resolves -Path (wildcards) or -LiteralPath values to existing full paths. A literal path that
  * does not exist is a PathNotFound error (written, not thrown); a wildcard that matches nothing
- * yields nothing, as pwsh.
+ * yields nothing, or (`noMatchIsError`, the content cmdlets) an ItemNotFound error.
  */
-export function resolveExisting(ctx: CmdletContext, paths: string[], literal: boolean, className: string, force = false): string[] {
+export function resolveExisting(ctx: CmdletContext, paths: string[], literal: boolean, className: string, force = false, noMatchIsError = false): string[] {
   const out: string[] = [];
   for (const p of paths) {
     if (!literal && hasWildcard(normalizeInput(p))) {
-      out.push(...globPath(ctx, p, force));
+      const matches = globPath(ctx, p, force);
+      if (matches.length === 0 && noMatchIsError) ctx.writeError(itemNotFound(className, fullPath(ctx, p)));
+      out.push(...matches);
       continue;
     }
     const full = fullPath(ctx, literal ? p : unescapeWildcard(p));
