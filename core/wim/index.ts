@@ -16,6 +16,10 @@
 //   r.entryList(index)  -> the same as an array
 //   r.openBlob(sha1)    -> Readable of the content; errors with WimFormatError on a SHA-1 mismatch
 //   r.blobPieces(sha1)  -> AsyncIterable<Buffer> of the same (last piece only after the hash matched)
+//   r.blob(sha1)        -> { res: { offset, sizeInWim, originalSize, flags }, refCount, sha1 } | undefined
+//   r.forEachBlob(sha1s, (sha1, piece, last) => …) -> reads many blobs in the given order (sort by
+//                          blob(sha1).res.offset for a sequential scan) with read-ahead (and
+//                          worker-thread decompression); `last` only after the SHA-1 matched
 //   r.close()
 //   extractImage(r, index, destDir) -> writes the tree into an empty (or new) destDir; never
 //                          outside it; returns counts.
