@@ -1,5 +1,6 @@
 // Extracting an image to a directory. The whole tree is validated (by the reader) before the
-// first byte is written; the destination must be empty or absent, every file is created with
+// first byte is written (content hashes are checked as it streams: on a mismatch the error comes
+// with a partial tree, so callers extract into a staging directory they remove on failure); the destination must be empty or absent, every file is created with
 // O_EXCL inside directories we created ourselves, and symlinks are created last, so nothing an
 // archive says can redirect a write outside the destination.
 
@@ -7,6 +8,7 @@ import { constants } from 'node:fs';
 import { close as closeCb, open as openCb, write as writeCb, closeSync, linkSync, lutimesSync, mkdirSync, openSync, readdirSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import { open as openAsync, type FileHandle } from 'node:fs/promises';
 import { join, posix } from 'node:path';
+import { WimFormatError } from './errors';
 import type { WimEntry, WimReader } from './reader';
 
 const FILETIME_EPOCH_OFFSET = 116444736000000000n;
@@ -27,6 +29,11 @@ export interface ExtractResult {
 export interface ExtractOptions {
   /** Set file and directory times from the archive (default true). */
   setTimes?: boolean;
+  /**
+   * Refuse (WimFormatError, before anything is written) an image whose files would take more
+   * than this many bytes — compressed archives can expand a hundredfold.
+   */
+  maxBytes?: number;
 }
 
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
@@ -67,6 +74,16 @@ const MAX_INFLIGHT_OPS = 32;
 
 export async function extractImage(reader: WimReader, imageIndex: number, destDir: string, opts: ExtractOptions = {}): Promise<ExtractResult> {
   const entries = await reader.entryList(imageIndex);
+  if (opts.maxBytes !== undefined) {
+    let total = 0;
+    const seen = new Set<string>();
+    for (const e of entries) {
+      if (e.kind !== 'file' || (e.hardLinkGroup && seen.has(e.hardLinkGroup))) continue;
+      if (e.hardLinkGroup) seen.add(e.hardLinkGroup);
+      total += e.size;
+    }
+    if (total > opts.maxBytes) throw new WimFormatError(`image ${imageIndex} expands to ${total} bytes, more than the allowed ${opts.maxBytes}`);
+  }
   mkdirSync(destDir, { recursive: true });
   if (!statSync(destDir).isDirectory()) throw new Error(`${destDir} is not a directory`);
   if (readdirSync(destDir).length > 0) throw new Error(`${destDir} is not empty; extract into an empty directory`);

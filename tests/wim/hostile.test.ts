@@ -242,6 +242,18 @@ describe('hostile and broken archives', () => {
     await expectWimError(s, /not supported: .*solid/);
   });
 
+  test('an image expanding beyond the caller\'s limit is refused before anything is written', async () => {
+    const file = join(work, 'limit.wim');
+    writeFileSync(file, baseX);
+    const r = await openWim(file);
+    const dest = join(work, 'limit-out');
+    const e = await extractImage(r, 1, dest, { maxBytes: 1000 }).catch((x: unknown) => x);
+    await r.close();
+    expect(e).toBeInstanceOf(WimFormatError);
+    expect((e as Error).message).toMatch(/expands to \d+ bytes, more than the allowed 1000/);
+    expect(require('node:fs').existsSync(dest)).toBe(false);
+  });
+
   test('XML with a DTD (entity bomb) is refused', async () => {
     const b = Buffer.from(base);
     const xmlOff = u64(b, 80);
