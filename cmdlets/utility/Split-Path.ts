@@ -15,7 +15,9 @@ function parentOf(p: string): string {
   const i = s.lastIndexOf('/');
   if (i < 0) return '';
   if (i === 0) return '/';
-  return s.slice(0, i).replace(/\/+$/, '') || '/';
+  const parent = s.slice(0, i).replace(/\/+$/, '') || '/';
+  // The parent of `C:\Temp` is the drive's root, `C:/`.
+  return /^[A-Za-z]+:$/.test(parent) ? parent + '/' : parent;
 }
 
 function leafOf(p: string): string {

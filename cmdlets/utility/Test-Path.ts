@@ -1,8 +1,46 @@
 import * as fs from 'node:fs';
-import { defineCmdlet } from '../../core/engine/cmdlet';
+import { CmdletContext, defineCmdlet } from '../../core/engine/cmdlet';
+import { ErrorRecord } from '../../core/engine/errors';
+import type { Scope, SessionState } from '../../core/engine/session';
 import * as path from 'node:path';
 import { hasWildcard, wildcardMatch } from '../../core/engine/operators';
 import { caseSensitivePaths, fullPath, globPath, normalizeInput, unescapeWildcard } from './filesystem';
+
+/**
+ * Test-Path on the session's own drives: `Alias:\gci`, `Env:PATH`, `Variable:\HOME`,
+ * `Function:\prompt` (names may hold wildcards). The drive root exists and is a container;
+ * an unknown drive makes the path neither valid nor present.
+ */
+function sessionDriveHas(ctx: CmdletContext, driveName: string, rest: string, isValid: boolean, literal: boolean, type: string): boolean {
+  const session = ctx.session as SessionState;
+  const drive = driveName.toLowerCase();
+  let names: string[];
+  switch (drive) {
+    case 'alias':
+      names = [...session.aliases.keys()];
+      break;
+    case 'env':
+      names = Object.keys(process.env);
+      break;
+    case 'function':
+      names = [...session.functions.keys()];
+      break;
+    case 'variable': {
+      names = [];
+      for (let sc: Scope | null = ctx.scope as Scope; sc; sc = sc.parent) names.push(...sc.vars.keys());
+      break;
+    }
+    default:
+      return false;
+  }
+  if (isValid) return true;
+  const name = rest.replace(/^[\\/]+/, '').replace(/[\\/]+$/, '');
+  if (name === '') return type !== 'leaf';
+  if (type === 'container') return false;
+  const caseSensitive = drive === 'env' && process.platform !== 'win32';
+  if (!literal && hasWildcard(name)) return names.some((n) => wildcardMatch(n, name, caseSensitive));
+  return names.some((n) => (caseSensitive ? n === name : n.toLowerCase() === name.toLowerCase()));
+}
 
 export default defineCmdlet({
   verb: 'Test',
@@ -25,18 +63,39 @@ export default defineCmdlet({
   async process(ctx) {
     const p = ctx.params;
     const literal = p.LiteralPath !== undefined;
-    let raw = literal ? (p.LiteralPath as unknown[]) : p.Path === null || p.Path === undefined ? [null] : (p.Path as unknown[]);
-    // $null binds as an empty collection: it is one path that does not exist.
-    if (raw.length === 0) raw = [null];
+    const raw = literal ? (p.LiteralPath as unknown[]) : p.Path === null || p.Path === undefined ? [] : (p.Path as unknown[]);
     const type = String(p.PathType ?? 'Any').toLowerCase();
+    // TestPathCommand: $null (which binds as an empty collection) and $null elements are a
+    // non-terminating NullPathNotPermitted error; empty or blank strings are $false.
+    const nullPath = () =>
+      ctx.writeError(
+        new ErrorRecord({
+          message: "Value cannot be null. (Parameter 'The provided Path argument was null or an empty collection.')",
+          errorId: 'NullPathNotPermitted,Microsoft.PowerShell.Commands.TestPathCommand',
+          category: 'InvalidArgument',
+          exceptionType: 'System.ArgumentNullException',
+        }),
+      );
+    if (raw.length === 0) return nullPath();
     for (const item of raw) {
-      const given = item === null || item === undefined ? '' : String(item);
+      if (item === null || item === undefined) {
+        nullPath();
+        continue;
+      }
+      const given = String(item);
       if (given.trim() === '') {
         await ctx.write(false);
         continue;
       }
+      const drive = /^([^\\/:]*):(.*)$/s.exec(given);
+      if (drive && drive[1].toLowerCase() !== 'filesystem' && !/^microsoft\.powershell\.core\\filesystem$/i.test(drive[1])) {
+        // A drive-qualified path: the session drives (Alias:, Env:, Function:, Variable:), or
+        // a drive that does not exist (never valid, never there).
+        await ctx.write(sessionDriveHas(ctx, drive[1], drive[2], Boolean(p.IsValid), literal, type));
+        continue;
+      }
       if (p.IsValid) {
-        // On Unix only NUL is invalid in a path.
+        // On Unix only NUL is invalid in a file-system path.
         await ctx.write(!given.includes('\0'));
         continue;
       }
