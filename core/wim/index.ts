@@ -26,7 +26,9 @@
 //
 // Writing (single image; compression 'none' or 'xpress'; blobs deduplicated by SHA-1)
 //   const w = await createWim(path, { compression, metadata: { name, description?, version?,
-//                                     publisher? }, integrity?: boolean });
+//                                     publisher? }, integrity?: boolean,
+//                                     guid?: Buffer (16 bytes), time?: bigint (FILETIME) });
+//        (pin guid and time for byte-reproducible archives)
 //   await w.add(entry) / await w.addAll(asyncIterableOfEntries)   // WimWriteEntry: path, kind,
 //        size + content: () => AsyncIterable<Uint8Array> (fresh buffers), sha1? (skips reading
 //        when the archive already holds that blob), linkTarget, hardLinkGroup, times, attributes,

@@ -72,6 +72,10 @@ export interface CreateWimOptions {
   metadata: WimImageMetadata;
   /** Append an integrity table (SHA-1 of each 10 MiB of the archive). */
   integrity?: boolean;
+  /** The archive's 16-byte GUID (random by default); pin it, with `time`, for reproducible output. */
+  guid?: Buffer;
+  /** FILETIME for the XML CREATIONTIME/LASTMODIFICATIONTIME and for entries without times (default: now). */
+  time?: bigint;
 }
 
 export interface WimWriteResult {
@@ -132,7 +136,7 @@ export class WimWriter {
     private readonly tmpPath: string,
     private readonly opts: CreateWimOptions,
   ) {
-    const now = msToFiletime(Date.now());
+    const now = opts.time ?? msToFiletime(Date.now());
     this.root = {
       name: '',
       attributes: ATTR_DIRECTORY,
@@ -161,6 +165,7 @@ export class WimWriter {
         throw new TypeError(`createWim: metadata.${k} contains a control character that XML cannot hold`);
       }
     }
+    if (opts.guid !== undefined && (!Buffer.isBuffer(opts.guid) || opts.guid.length !== 16)) throw new TypeError('createWim: guid must be a 16-byte Buffer');
     const tmp = `${path}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
     const fh = await open(tmp, 'wx+');
     return new WimWriter(fh, path, tmp, opts);
@@ -198,7 +203,7 @@ export class WimWriter {
 
   private async addInner(e: WimWriteEntry): Promise<void> {
     const p = '/' + e.path.join('/');
-    const now = msToFiletime(Date.now());
+    const now = this.opts.time ?? msToFiletime(Date.now());
     const t = { creation: e.times?.creation ?? e.times?.lastWrite ?? now, lastAccess: e.times?.lastAccess ?? e.times?.lastWrite ?? now, lastWrite: e.times?.lastWrite ?? now };
     if (e.path.length === 0) {
       if (e.kind !== 'directory') throw new Error('the root entry must be a directory');
@@ -527,7 +532,7 @@ export class WimWriter {
     await this.fh.write(bt, 0, bt.length, this.pos);
     this.pos += bt.length;
     const m = this.opts.metadata;
-    const now = msToFiletime(Date.now());
+    const now = this.opts.time ?? msToFiletime(Date.now());
     const xml = buildXml(
       {
         name: m.name,
@@ -557,7 +562,7 @@ export class WimWriter {
     const header = serializeHeader({
       flags: xpress ? HDR_FLAG_COMPRESSION | HDR_FLAG_COMPRESS_XPRESS : 0,
       chunkSize: xpress ? CHUNK_SIZE : 0,
-      guid: randomBytes(16),
+      guid: this.opts.guid ?? randomBytes(16),
       partNumber: 1,
       totalParts: 1,
       imageCount: 1,

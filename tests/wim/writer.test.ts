@@ -66,3 +66,22 @@ test('round trip through our reader: hard links, named streams, security descrip
     await r.close();
   }
 });
+
+test('pinned guid and time give byte-identical archives', async () => {
+  const make = async (name: string): Promise<Buffer> => {
+    const file = join(work, name);
+    const w = await createWim(file, { compression: 'xpress', metadata: meta, guid: Buffer.alloc(16, 7), time: 131000000000000000n });
+    await w.add({ path: ['d'], kind: 'directory' });
+    await w.add({ path: ['d', 'f'], kind: 'file', size: 70_000, content: async function* () { yield prng(70_000, 3); } });
+    await w.finish();
+    return require('node:fs').readFileSync(file);
+  };
+  const a = await make('rep-a.wim');
+  const b = await make('rep-b.wim');
+  expect(a.equals(b)).toBe(true);
+  expect(a.subarray(24, 40).equals(Buffer.alloc(16, 7))).toBe(true);
+  const r = await openWim(join(work, 'rep-a.wim'));
+  expect(r.images[0].creationTime).toBe(131000000000000000n);
+  expect((await r.entryList()).find((e) => e.path.join('/') === 'd/f')!.times.lastWrite).toBe(131000000000000000n);
+  await r.close();
+});
