@@ -5,7 +5,7 @@
 // archive says can redirect a write outside the destination.
 
 import { constants } from 'node:fs';
-import { close as closeCb, open as openCb, write as writeCb, closeSync, linkSync, lutimesSync, mkdirSync, openSync, readdirSync, statSync, symlinkSync, utimesSync } from 'node:fs';
+import { close as closeCb, open as openCb, write as writeCb, writeSync, closeSync, linkSync, lutimesSync, mkdirSync, openSync, readdirSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import { open as openAsync, type FileHandle } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { WimFormatError } from './errors';
@@ -66,6 +66,19 @@ function createWithContent(path: string, data: Buffer): Promise<void> {
       step();
     });
   });
+}
+
+/** Files up to this size are written synchronously: three thread-pool trips cost more. */
+const SYNC_WRITE_MAX = 1 << 20;
+
+function writeSmallSync(path: string, data: Buffer): void {
+  const fd = openSync(path, CREATE_FLAGS, 0o644);
+  try {
+    let done = 0;
+    while (done < data.length) done += writeSync(fd, data, done, data.length - done, done);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Bounds the data handed to the thread pool and not yet written. */
@@ -156,6 +169,10 @@ export async function extractImage(reader: WimReader, imageIndex: number, destDi
     if (!open && last) {
       // Whole blob in one piece (verified): one write per target file.
       for (const p of paths) {
+        if (piece.length <= SYNC_WRITE_MAX) {
+          writeSmallSync(p, piece);
+          continue;
+        }
         await room(piece.length);
         track(createWithContent(p, piece), piece.length);
       }
