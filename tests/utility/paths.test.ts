@@ -152,3 +152,68 @@ describe('Test-Path (Pester Test-Path.Tests.ps1)', () => {
     expect(await evaluate(script)).toEqual([...exist.map(() => true), ...missing.map(() => false)]);
   });
 });
+
+describe('Set-Location (Pester Set-Location.Tests.ps1)', () => {
+  const { makeTempDir, removeTempDir } = require('../helpers/posh') as typeof import('../helpers/posh');
+  let dir: string;
+  beforeEach(() => {
+    dir = makeTempDir();
+  });
+  afterEach(() => removeTempDir(dir));
+
+  test('the location history is limited to 20 and its ends are InvalidOperationException', async () => {
+    const tmp = require('node:os').tmpdir() as string;
+    const script = [
+      `Set-Location '${dir}'`,
+      `foreach ($i in 1..20) { Set-Location '${tmp}' }`,
+      `foreach ($i in 1..20) { Set-Location - }`,
+      '(Get-Location).Path',
+      'try { Set-Location - } catch { $_.FullyQualifiedErrorId; $_.Exception.Message }',
+      'foreach ($i in 1..20) { Set-Location + }',
+      '(Get-Location).Path',
+      'try { Set-Location + } catch { $_.FullyQualifiedErrorId; $_.Exception.Message }',
+    ].join('\n');
+    expect(await evaluate(script)).toEqual([
+      dir,
+      'System.InvalidOperationException,Microsoft.PowerShell.Commands.SetLocationCommand',
+      'There is no location history left to navigate backwards.',
+      tmp,
+      'System.InvalidOperationException,Microsoft.PowerShell.Commands.SetLocationCommand',
+      'There is no location history left to navigate forwards.',
+    ]);
+  });
+
+  test('minus, plus and minus again; minus twice', async () => {
+    const fs = require('node:fs') as typeof import('node:fs');
+    fs.mkdirSync(`${dir}/one`);
+    fs.mkdirSync(`${dir}/two`);
+    expect(await evaluate(`Set-Location '${dir}'; cd one; cd -; (pwd).Path; cd +; (pwd).Path; cd -; (pwd).Path; cd '${dir}/one'; cd '${dir}/two'; cd -; (pwd).Path; cd -; (pwd).Path`)).toEqual([
+      dir,
+      `${dir}/one`,
+      dir,
+      `${dir}/one`,
+      dir,
+    ]);
+  });
+
+  test.each(['-', '+'])('-LiteralPath %s is a folder of that name', async (name) => {
+    require('node:fs').mkdirSync(`${dir}/${name}`);
+    expect(await evaluate(`Set-Location '${dir}'; Set-Location -LiteralPath '${name}'; (Get-Location).Path`)).toEqual([`${dir}/${name}`]);
+  });
+
+  test('the actual casing of folders on a case-sensitive file system', async () => {
+    const fs = require('node:fs') as typeof import('node:fs');
+    fs.mkdirSync(`${dir}/test`);
+    fs.mkdirSync(`${dir}/TEST`);
+    const { host, runspace } = await runInProcess(`Set-Location '${dir}/test'; (Get-Location).Path; Set-Location '${dir}/TEST'; (Get-Location).Path; Set-Location '${dir}/teST'`);
+    expect(host.output).toBe(`${dir}/test\n${dir}/TEST\n`);
+    expect(runspace.session.errors[0].fullyQualifiedErrorId).toBe('PathNotFound,Microsoft.PowerShell.Commands.SetLocationCommand');
+  });
+
+  test('-PassThru gives a PathInfo; with no path the location is the home folder', async () => {
+    expect(await evaluate(`(Set-Location / -PassThru).GetType().FullName; Set-Location; (Get-Location).Path`)).toEqual([
+      'System.Management.Automation.PathInfo',
+      require('node:os').homedir(),
+    ]);
+  });
+});
