@@ -1,7 +1,7 @@
 // Capturing a directory tree into an archive: a depth-first walk producing writer entries.
 // Names are read as raw bytes (Node's string readdir would silently rewrite invalid UTF-8).
 
-import { close as closeCb, lstatSync, open as openCb, read as readCb, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { close as closeCb, closeSync, openSync, readSync, lstatSync, open as openCb, read as readCb, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 const FILETIME_EPOCH_OFFSET = 116444736000000000n;
@@ -38,6 +38,23 @@ export async function* readFilePieces(path: string, piece = READ_PIECE): AsyncGe
  */
 export function fileContent(path: string): ContentSource {
   return Object.assign(() => readFilePieces(path), { fsPath: path });
+}
+
+/** Reads exactly `size` bytes (fewer if the file shrank) synchronously. */
+function readSmallFileSync(path: string, size: number): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(size);
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, buf, got, size - got, got);
+      if (n === 0) return buf.subarray(0, got);
+      got += n;
+    }
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Reads exactly `size` bytes of a file (fewer if it shrank) with callback I/O: 3 pool round trips. */
@@ -135,14 +152,15 @@ export async function* walkDirectory(srcDir: string): AsyncGenerator<WimWriteEnt
   }
 }
 
+const SYNC_READ_MAX = 1 << 20;
 const PREFETCH_MAX_FILE = 4 << 20;
 const PREFETCH_BYTES = 64 << 20;
 const PREFETCH_FILES = 32;
 
 /**
- * Reads small files (those whose content is a fileContent() source) ahead of the writer, several
- * at a time, so the thread pool reads while the
- * writer hashes and writes; large files are still streamed when their turn comes.
+ * For fileContent() sources: files up to 1 MiB are read synchronously when the writer needs
+ * them (cheaper than thread-pool trips); files up to 4 MiB are read ahead, several at a time, so
+ * the thread pool reads while the writer hashes and writes; larger files are streamed.
  */
 export async function* prefetch(entries: AsyncIterable<WimWriteEntry> | Iterable<WimWriteEntry>): AsyncGenerator<WimWriteEntry> {
   const queue: { e: WimWriteEntry; bytes: number }[] = [];
@@ -161,7 +179,12 @@ export async function* prefetch(entries: AsyncIterable<WimWriteEntry> | Iterable
       if (e.kind === 'file' && e.content && e.size !== undefined && e.size > 0 && e.size <= PREFETCH_MAX_FILE) {
         const src = e.content;
         const fsPath = (src as unknown as { fsPath?: string }).fsPath;
-        if (fsPath) {
+        if (fsPath && e.size <= SYNC_READ_MAX) {
+          const size = e.size;
+          e.content = async function* () {
+            yield readSmallFileSync(fsPath, size);
+          };
+        } else if (fsPath) {
           const data = readSmallFile(fsPath, e.size);
           data.catch(() => undefined); // observed when the writer asks for the content
           e.content = async function* () {
