@@ -134,21 +134,31 @@ class FormatError extends Error {
   }
 }
 
+/** Midnight UTC of a calendar day; setUTCFullYear keeps years below 100 as they are. */
+function utcDay(year: number, month: number, day: number): Date {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  return d;
+}
+
 function dayOfYear(f: Fields): number {
-  return Math.round((Date.UTC(f.year, f.month - 1, f.day) - Date.UTC(f.year, 0, 1)) / 86400000) + 1;
+  return Math.round((utcDay(f.year, f.month, f.day).getTime() - utcDay(f.year, 1, 1).getTime()) / 86400000) + 1;
 }
 
 /** ISO 8601 week number and week-based year. */
 function isoWeek(f: Fields): { week: number; year: number } {
-  const t = new Date(Date.UTC(f.year, f.month - 1, f.day));
+  const t = utcDay(f.year, f.month, f.day);
   const dow = t.getUTCDay() || 7;
   t.setUTCDate(t.getUTCDate() + 4 - dow);
   const y = t.getUTCFullYear();
-  const week = Math.ceil(((t.getTime() - Date.UTC(y, 0, 1)) / 86400000 + 1) / 7);
+  const week = Math.ceil(((t.getTime() - utcDay(y, 1, 1).getTime()) / 86400000 + 1) / 7);
   return { week, year: y };
 }
 
-/** Get-Date -UFormat: pwsh 7's strftime-like specifiers. */
+/**
+ * Get-Date -UFormat: pwsh 7's strftime-like specifiers (GetDateCommand.UFormatDateString);
+ * an unknown specifier (%z, %P, %N, %q) is written as its letter, as pwsh does.
+ */
 export function formatUnixDate(d: Date, format: string, utc = false): string {
   const f = fieldsOf(d, utc);
   const fmt = (s: string) => formatDotNetDate(d, s, utc);
@@ -164,13 +174,13 @@ export function formatUnixDate(d: Date, format: string, utc = false): string {
       case 'a': out += fmt('ddd'); break;
       case 'B': out += fmt('MMMM'); break;
       case 'b': case 'h': out += fmt('MMM'); break;
-      case 'C': out += pad(Math.floor(f.year / 100)); break;
-      case 'c': out += `${fmt('ddd')} ${fmt('MMM')} ${String(f.day).padStart(2, ' ')} ${fmt('HH:mm:ss')} ${fmt('yyyy')}`; break;
+      case 'C': out += String(Math.floor(f.year / 100)); break;
+      case 'c': out += fmt('ddd dd MMM yyyy HH:mm:ss'); break;
       case 'D': case 'x': out += fmt('MM/dd/yy'); break;
       case 'd': out += fmt('dd'); break;
       case 'e': out += String(f.day).padStart(2, ' '); break;
       case 'F': out += fmt('yyyy-MM-dd'); break;
-      case 'G': out += String(isoWeek(f).year); break;
+      case 'G': out += pad(isoWeek(f).year, 4); break;
       case 'g': out += pad(isoWeek(f).year % 100); break;
       case 'H': out += fmt('HH'); break;
       case 'I': out += fmt('hh'); break;
@@ -188,14 +198,13 @@ export function formatUnixDate(d: Date, format: string, utc = false): string {
       case 'T': case 'X': out += fmt('HH:mm:ss'); break;
       case 't': out += '\t'; break;
       case 'u': out += String(f.dow === 0 ? 7 : f.dow); break;
-      case 'U': out += pad(Math.floor((dayOfYear(f) + 6 - f.dow) / 7)); break;
+      case 'U': out += String(Math.floor((dayOfYear(f) + 6 - f.dow) / 7)); break;
       case 'V': out += pad(isoWeek(f).week); break;
-      case 'W': out += pad(Math.floor((dayOfYear(f) + 6 - ((f.dow + 6) % 7)) / 7)); break;
+      case 'W': out += String(Math.floor((dayOfYear(f) + 6 - ((f.dow + 6) % 7)) / 7)); break;
       case 'w': out += String(f.dow); break;
       case 'Y': out += fmt('yyyy'); break;
       case 'y': out += fmt('yy'); break;
       case 'Z': out += offsetText(f.offset, 'zz'); break;
-      case 'z': out += offsetText(f.offset, 'zzz').replace(':', ''); break;
       default: out += c;
     }
   }
@@ -235,7 +244,7 @@ export default defineCmdlet({
     { name: 'Second', type: 'int', description: 'Replaces the second (0-59).' },
     { name: 'Millisecond', type: 'int', description: 'Replaces the millisecond (0-999).' },
     { name: 'Format', type: 'string', sets: ['DateAndFormat', 'UnixTimeSecondsAndFormat'], description: 'A .NET format string (`o`, `yyyy-MM-dd`, FileDate, FileDateTime, ...); the result is a string.' },
-    { name: 'UFormat', type: 'string', mandatory: true, sets: ['DateAndUFormat', 'UnixTimeSecondsAndUFormat'], validateNotNullOrEmpty: true, description: 'A Unix strftime-style format (`%Y-%m-%d`); the result is a string.' },
+    { name: 'UFormat', type: 'string', mandatory: true, sets: ['DateAndUFormat', 'UnixTimeSecondsAndUFormat'], description: 'A Unix strftime-style format (`%Y-%m-%d`); the result is a string.' },
     { name: 'AsUTC', type: 'switch', description: 'Converts the date to UTC.' },
   ],
   process(ctx) {

@@ -54,10 +54,11 @@ describe('Get-Date formats', () => {
     ['%H %I %k %l %p', '19 07 19  7 PM'],
     ['%R %T %X %r', '19:05 19:05:07 19:05:07 07:05:07 PM'],
     ['%u %w', '7 0'],
-    ['%U %W %V', '01 00 01'],
+    ['%U %W %V', '1 0 01'],
     ['+%Y', '2026'],
     ['%n%t%%', '\n\t%'],
-    ['%c', 'Sun Jan  4 19:05:07 2026'],
+    ['%c', 'Sun 04 Jan 2026 19:05:07'],
+    ['%z %P %N %q', 'z P N q'],
   ])('-UFormat %s', (format, expected) => {
     expect(formatUnixDate(d, format)).toBe(expected);
   });
@@ -82,6 +83,61 @@ describe('Get-Date formats', () => {
 
   test('dates come from the pipeline by value', async () => {
     expect(await evaluate("[datetime]'2026-05-06T07:08:09' | Get-Date -Format 'dd.MM.yyyy'")).toEqual(['06.05.2026']);
+  });
+});
+
+describe('Get-Date -UFormat (Pester Get-Date.Tests.ps1)', () => {
+  test('the composite format strings', async () => {
+    expect(
+      await evaluate(
+        "Get-Date -Date 0030-01-01T00:00:00 -UFormat %y/%m/%d-%H; Get-Date -Date 0030-01-01T00:00:00 -UFormat '%a%A%b%B%c%C%d%D%e%h%H%I%k%l%j%m%M%p%r'; Get-Date -Date 0030-01-01T00:00:00 -UFormat '%S%T%u%U%w%W%x%X%y%Y%%'",
+      ),
+    ).toEqual([
+      '30/01/01-00',
+      'TueTuesdayJanJanuaryTue 01 Jan 0030 00:00:0000101/01/30 1Jan0012 0120010100AM12:00:00 AM',
+      '0000:00:00202001/01/3000:00:00300030%',
+    ]);
+  });
+
+  test.each([
+    ['1998-01-02', '01', '1998', '98', '5'],
+    ['2005-01-01', '53', '2004', '04', '6'],
+    ['2005-01-02', '53', '2004', '04', '7'],
+    ['2005-12-31', '52', '2005', '05', '6'],
+    ['2006-01-01', '52', '2005', '05', '7'],
+    ['2007-12-31', '01', '2008', '08', '1'],
+    ['2008-12-29', '01', '2009', '09', '1'],
+    ['2009-12-31', '53', '2009', '09', '4'],
+    ['2010-01-03', '53', '2009', '09', '7'],
+    ['2010-01-04', '01', '2010', '10', '1'],
+    ['2026-01-02', '01', '2026', '26', '5'],
+  ])('%s: %%V %%G %%g %%u', async (date, week, year, yy, dow) => {
+    expect(await evaluate(`Get-Date -Date ${date}T00:00:00 -UFormat '%V %G %g %u'`)).toEqual([`${week} ${year} ${yy} ${dow}`]);
+  });
+
+  test.each([
+    ['0055-12-31', '0055'],
+    ['0325-01-01', '0325'],
+    ['0777-01-01', '0776'],
+  ])('%s: %%G keeps four digits', async (date, year) => {
+    expect(await evaluate(`Get-Date -Date ${date}T00:00:00 -UFormat %G`)).toEqual([year]);
+  });
+
+  test('2030-04-05 01:02:03.09', async () => {
+    const out = await evaluate("$d = Get-Date -Date '2030-04-05T01:02:03.09'; '%c','%C','%d','%D','%e','%F','%H','%I','%j','%k','%l','%m','%M','%p','%r','%R','%S','%T','%u','%U','%W','%x','%y','%Y' | ForEach-Object { Get-Date -Date $d -UFormat $_ }");
+    expect(out).toEqual(['Fri 05 Apr 2030 01:02:03', '20', '05', '04/05/30', ' 5', '2030-04-05', '01', '01', '095', ' 1', ' 1', '04', '02', 'AM', '01:02:03 AM', '01:02', '03', '01:02:03', '5', '13', '13', '04/05/30', '30', '2030']);
+  });
+
+  test.each([
+    ['$null', 'ParameterArgumentValidationErrorNullNotAllowed'],
+    ["''", 'ParameterArgumentValidationErrorEmptyStringNotAllowed'],
+  ])('-UFormat %s is %s', async (value, id) => {
+    const { runspace } = await runInProcess(`Get-Date -Date 1/1/1970 -UFormat ${value}`);
+    expect(runspace.session.errors[0].fullyQualifiedErrorId).toBe(`${id},Get-Date`);
+  });
+
+  test('-Format MMM-dd-yy and FileDate', async () => {
+    expect(await evaluate("Get-Date -Date 2020-01-01T00:00:00 -Format 'MMM-dd-yy'; Get-Date -Date 0030-01-01T01:02:03 -Format FileDate")).toEqual(['Jan-01-20', '00300101']);
   });
 });
 
