@@ -80,3 +80,17 @@ export async function makeImage(dir: string, n: number, gzip: boolean, tag = 'x'
 function expectEq<T>(a: T, b: T): void {
   if (a !== b) throw new Error(`expected ${String(b)}, got ${String(a)}`);
 }
+
+/** skopeo without blocking the event loop (for peers served by this very process). */
+export function skopeoAsync(args: string[]): Promise<string> {
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  return new Promise((resolve, reject) => {
+    const p = spawn('skopeo', ['--insecure-policy', ...args]);
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (c: Buffer) => (out += c));
+    p.stderr.on('data', (c: Buffer) => (err += c));
+    p.on('error', reject);
+    p.on('close', (code: number) => (code === 0 ? resolve(out) : reject(new Error(`skopeo ${args.join(' ')} failed (${code}): ${err}`))));
+  });
+}
