@@ -11,6 +11,7 @@ import { parseChallenges, repositoryScope, type Challenge } from './auth';
 import type { Credentials } from './credentials';
 import { DEFAULT_REGISTRY, DOCKER_HUB_API } from './reference';
 import { isDigest, sha256, verifyingStream, type Digest } from '../oci/digest';
+import { OciError } from '../oci/errors';
 import {
   INDEX_MEDIA_TYPES,
   MANIFEST_MEDIA_TYPES,
@@ -261,7 +262,7 @@ export class RegistryClient {
       );
     } catch (e) {
       if (body instanceof Readable) body.destroy();
-      if (e instanceof RegistryError) throw e;
+      if (e instanceof RegistryError || e instanceof OciError) throw e; // e.g. the upload's source failed its digest
       throw this.error(req, { code: 'CONNECTION', message: `${req.op} ${this.registry}${req.repository ? `/${req.repository}` : ''}: ${(e as Error).message}` });
     }
   }

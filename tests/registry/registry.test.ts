@@ -162,6 +162,17 @@ d('registry without auth', () => {
     expect(e4.message).toMatch(/^ping 127\.0\.0\.1:1: .*ECONNREFUSED/);
   });
 
+  test('an upload whose bytes do not match the declared digest fails with DigestMismatchError; nothing is stored', async () => {
+    const wrong = `sha256:${'ef'.repeat(32)}` as Digest;
+    const blob = { mediaType: MediaType.OciLayer, digest: wrong, size: 5, open: () => [Buffer.from('hello')] as unknown as AsyncIterable<Uint8Array> };
+    for (const chunked of [false, true]) {
+      const err = await client.uploadBlob('posh/bad', blob, { chunked }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DigestMismatchError);
+      expect((err as Error).message).toMatch(new RegExp(`^blob ${wrong}: digest mismatch: expected ${wrong}, got sha256:2cf24dba`));
+    }
+    expect(await client.blobSize('posh/bad', wrong)).toBeUndefined();
+  });
+
   test('tags (paginated with Link) and catalog', async () => {
     for (const t of ['v2', 'v3']) await client.putManifest('posh/one', t, (await client.getManifest('posh/one', 'v1')).bytes, MediaType.OciManifest);
     expect((await client.listTags('posh/one', 1)).sort()).toEqual(['v1', 'v2', 'v3']);
