@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defineCmdlet } from '../../core/engine/cmdlet';
-import { ErrorRecord } from '../../core/engine/errors';
+import { ErrorRecord, RuntimeException } from '../../core/engine/errors';
 import { contentText, fullPath, ioError, itemObject } from './filesystem';
 
 const CLASS = 'Microsoft.PowerShell.Commands.NewItemCommand';
@@ -114,17 +114,17 @@ export default defineCmdlet({
           const value = p.Value === undefined || p.Value === null ? '' : contentText(p.Value);
           fs.writeFileSync(target, value, 'utf8');
         } else {
-          if (p.Value === undefined || p.Value === null || String(p.Value) === '') {
-            ctx.writeError(
+          if (p.Value === undefined || p.Value === null || String(p.Value).trim() === '') {
+            // The provider's NewItem throws ArgumentNullException("content") (Pester New-Item.Tests.ps1).
+            ctx.throwTerminating(
               new ErrorRecord({
-                message: 'Cannot bind argument to parameter \'Value\' because it is null.',
+                message: "Value cannot be null. (Parameter 'content')",
                 errorId: `ArgumentNull,${CLASS}`,
                 category: 'InvalidArgument',
-                exceptionType: 'System.ArgumentNullException',
+                exceptionType: 'System.Management.Automation.PSArgumentNullException',
                 targetObject: target,
               }),
             );
-            continue;
           }
           if (existing) {
             if (!force) {
@@ -141,11 +141,13 @@ export default defineCmdlet({
             }
             fs.rmSync(target, { recursive: existing.isDirectory() && !existing.isSymbolicLink(), force: true });
           }
-          const linkTarget = String(p.Value);
+          // A relative target is recorded as given, with the platform's separator.
+          const linkTarget = String(p.Value).replace(/\\/g, '/');
           if (kind === 'symboliclink') fs.symlinkSync(linkTarget, target);
           else fs.linkSync(fullPath(ctx, linkTarget), target);
         }
       } catch (e) {
+        if (e instanceof RuntimeException) throw e;
         ctx.writeError(ioError(e, `NewItemIOError,${CLASS}`, 'WriteError', target));
         continue;
       }

@@ -410,7 +410,7 @@ export function itemObject(full: string): PSObject {
   o.set('ModeWithoutHardLink', windowsMode(st, name, isLink));
   o.set('BaseName', isDir ? name : ext ? name.slice(0, name.length - ext.length) : name);
   o.set('Target', target);
-  o.set('LinkType', isLink ? 'SymbolicLink' : null);
+  o.set('LinkType', isLink ? 'SymbolicLink' : !isDir && st.nlink > 1 ? 'HardLink' : null);
   o.set('NameString', isLink && target !== null ? `${name} -> ${target}` : name);
   if (!isDir) {
     o.set('Length', st.size);

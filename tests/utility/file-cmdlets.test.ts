@@ -223,3 +223,36 @@ describe('Start-Sleep', () => {
     expect(elapsed).toBeLessThan(2000);
   });
 });
+
+describe('New-Item (Pester New-Item.Tests.ps1)', () => {
+  test('files, folders, -Type alias, several paths, -Value, ni', async () => {
+    const { host, ok } = await run(
+      "New-Item -Name testfile.txt -Path . -ItemType file | Out-Null; ni -Name t2.txt -Path . -Type file | Out-Null; New-Item -Name newDirectory -Path . -ItemType directory | Out-Null; New-Item -ItemType file -Path a.txt, b.txt | Out-Null; New-Item -Name v.txt -Path . -ItemType file -Value 'This is test string' | Out-Null; Test-Path testfile.txt, t2.txt, newDirectory, a.txt, b.txt; Get-Content v.txt; $f = Get-ChildItem testfile.txt; $null -eq $f.Target; $null -eq $f.LinkType",
+    );
+    expect(ok).toBe(true);
+    expect(host.output).toBe('True\nTrue\nTrue\nTrue\nTrue\nThis is test string\nTrue\nTrue\n');
+  });
+
+  test('a hard link has LinkType HardLink and no Target', async () => {
+    const { host } = await run("New-Item -Name testfile.txt -Path . -ItemType file | Out-Null; $l = New-Item -ItemType HardLink -Target ./testfile.txt -Name testlink -Path .; $l.LinkType; $null -eq $l.Target");
+    expect(host.output).toBe('HardLink\nTrue\n');
+  });
+
+  test('a symbolic link without a target is ArgumentNull (parameter content)', async () => {
+    const { host, ok, runspace } = await run('New-Item -Name testfile.txt -Path . -ItemType SymbolicLink');
+    expect(ok).toBe(false);
+    expect(runspace.session.errors[0].fullyQualifiedErrorId).toBe('ArgumentNull,Microsoft.PowerShell.Commands.NewItemCommand');
+    expect(host.errors).toEqual(["New-Item: \nLine |\n   2 |  New-Item -Name testfile.txt -Path . -ItemType SymbolicLink\n     |  ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n     | Value cannot be null. (Parameter 'content')"]);
+  });
+
+  test('symbolic links keep a relative target as given, with / as separator; to a missing file too', async () => {
+    const { host } = await run("New-Item -Type Directory someDir | Out-Null; (New-Item -Type SymbolicLink dirLink -Target .\\someDir).GetType().FullName; (New-Item -Type SymbolicLink bogus -Target ./nothere.tmp).Target; (New-Item -Type SymbolicLink lit -Target './file[1].txt').Target");
+    expect(host.output).toBe('System.IO.DirectoryInfo\n./nothere.tmp\n./file[1].txt\n');
+  });
+
+  test('-WhatIf creates nothing', async () => {
+    const { host } = await run('New-Item -Name testfile.txt -Path . -ItemType file -WhatIf; Test-Path testfile.txt');
+    expect(host.hostText).toBe(`What if: Performing the operation "Create File" on target "Destination: ${dir}/testfile.txt".\n`);
+    expect(host.output).toBe('False\n');
+  });
+});
