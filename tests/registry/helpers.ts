@@ -59,7 +59,12 @@ export async function startRegistry(auth: RegistryAuth = {}): Promise<RunningReg
     `http:\n  addr: 127.0.0.1:${port}\n  secret: posh-test-secret\n${authYaml}`;
   writeFileSync(join(dir, 'config.yml'), config);
   let output = '';
-  const child: ChildProcess = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // a shell watchdog: the registry goes when stop() signals it, and also when this test process
+  // dies without stopping it (a killed jest must not leave a registry listening)
+  const watchdog =
+    `docker-registry serve "$1" & r=$!; trap 'kill $r 2>/dev/null; wait $r; exit 0' TERM INT; ` +
+    `while kill -0 $r 2>/dev/null; do kill -0 ${process.pid} 2>/dev/null || { kill $r; exit 0; }; sleep 0.3; done; wait $r`;
+  const child: ChildProcess = spawn('sh', ['-c', watchdog, 'sh', join(dir, 'config.yml')], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
