@@ -171,14 +171,18 @@ const MAX_ENTRIES = 1_000_000;
 
 export class ImageArchive {
   private constructor(
+    /** The archive's name in errors: its path, or the label given. */
     readonly path: string,
     private readonly file: string,
     private readonly entries: Map<string, ArchiveEntry>,
     private readonly temp: string | undefined,
   ) {}
 
-  /** Indexes an archive file (tar, or gzip-compressed tar which is first expanded to a temp file). */
-  static async open(path: string): Promise<ImageArchive> {
+  /**
+   * Indexes an archive file (tar, or gzip-compressed tar which is first expanded to a temp file).
+   * `label` names the archive in errors (default: the path).
+   */
+  static async open(path: string, label = path): Promise<ImageArchive> {
     const fh = await fsp.open(path, 'r');
     let temp: string | undefined;
     try {
@@ -190,24 +194,44 @@ export class ImageArchive {
           await pipeline(createReadStream(path), createGunzip(), createWriteStream(temp, { mode: 0o600 }));
         } catch (e) {
           await fsp.rm(temp, { force: true });
-          throw new OciFormatError(`${path}: gzip data is corrupt: ${(e as Error).message}`);
+          throw new OciFormatError(`${label}: gzip data is corrupt: ${(e as Error).message}`);
         }
       }
     } finally {
       await fh.close();
     }
     try {
-      const entries = await indexTar(temp ?? path, path);
-      return new ImageArchive(path, temp ?? path, entries, temp);
+      const entries = await indexTar(temp ?? path, label);
+      return new ImageArchive(label, temp ?? path, entries, temp);
     } catch (e) {
       if (temp) await fsp.rm(temp, { force: true });
       throw e;
     }
   }
 
-  /** Removes the temp file of a compressed archive. */
+  private spooled?: string;
+
+  /**
+   * An archive arriving as a stream (`docker load` from stdin): spooled to a temp file (0600,
+   * bounded memory), then opened like a file; close() removes the spool.
+   */
+  static async fromStream(source: AsyncIterable<Uint8Array>, label = 'stdin'): Promise<ImageArchive> {
+    const spool = join(tmpdir(), `posh-load-${randomBytes(6).toString('hex')}.tar`);
+    try {
+      await pipeline(Readable.from(source), createWriteStream(spool, { mode: 0o600 }));
+      const a = await ImageArchive.open(spool, label);
+      a.spooled = spool;
+      return a;
+    } catch (e) {
+      await fsp.rm(spool, { force: true });
+      throw e;
+    }
+  }
+
+  /** Removes the temp files (expanded gzip archive, spooled stream). */
   async close(): Promise<void> {
     if (this.temp) await fsp.rm(this.temp, { force: true });
+    if (this.spooled) await fsp.rm(this.spooled, { force: true });
   }
 
   /** Names of the regular files in the archive. */

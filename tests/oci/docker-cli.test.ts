@@ -54,7 +54,7 @@ let sock: string;
 
 function docker(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const p = spawn('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: join(work, 'cfg'), DOCKER_CLI_HINTS: 'false' } });
+    const p = spawn('docker', args, { env: { ...process.env, DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: join(work, 'cfg'), DOCKER_CLI_HINTS: 'false', TZ: 'UTC' } });
     let out = '';
     let err = '';
     p.stdout.on('data', (c) => (out += c));
@@ -104,7 +104,7 @@ d('our tables equal the docker CLI’s for the same images', () => {
     expect(renderImages(rowsOf(), { noTrunc: true })).toBe(await docker(['images', '--no-trunc']));
     const f = 'table {{.Repository}}:{{.Tag}}\\t{{.ID}}\\t{{.Size}}';
     expect(renderImages(rowsOf(), { format: f })).toBe(await docker(['images', '--format', f]));
-    const g = '{{json .Repository}} {{.Tag}} {{.CreatedSince}}';
+    const g = '{{json .Repository}} {{.Tag}} {{.CreatedSince}} {{.CreatedAt}}';
     expect(renderImages(rowsOf(), { format: g })).toBe(await docker(['images', '--format', g]));
   });
 

@@ -220,6 +220,22 @@ describe('older and odd archives', () => {
     expect(readdirSync((await import('node:os')).tmpdir()).filter((n) => n.startsWith('posh-archive-')).length).toBe(before - 1);
   });
 
+  test('an archive read from a stream (docker load < file) is spooled, read, and the spool removed on close', async () => {
+    const file = join(work, 'stream-src.tar');
+    await writeImageArchiveFile(file, [{ config: plain.config, layers: plain.layers, repoTags: ['streamed:1'] }]);
+    const { createReadStream } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const spools = () => readdirSync(tmpdir()).filter((n) => n.startsWith('posh-load-')).length;
+    const before = spools();
+    const a = await ImageArchive.fromStream(createReadStream(file));
+    expect(spools()).toBe(before + 1);
+    const [img] = await a.images();
+    expect(img.repoTags).toEqual(['streamed:1']);
+    for (const l of img.layers) await drain(l.open());
+    await a.close();
+    expect(spools()).toBe(before);
+  });
+
   test('a manifest.json naming a path outside the archive is refused; a corrupted layer fails its diff_id', async () => {
     const file = join(work, 'hostile.tar');
     await legacyArchive(file, { gzipFirst: false, hostileLayer: '../../etc/passwd' });
