@@ -290,6 +290,12 @@ export class RegistryClient {
         throw this.error(req, { status: 401, code: 'UNAUTHORIZED', registryMessage: this.credentials ? 'authentication failed' : 'authentication required (no credentials for this registry)' });
       }
     }
+    if (!req.expect.includes(res.status) && res.status >= 300 && res.status < 400) {
+      await res.body.dump();
+      // undici hands back the last redirect once its limit is reached; its Location is not shown
+      // (storage URLs may carry signed credentials)
+      throw this.error(req, { status: res.status, code: 'TOO_MANY_REDIRECTS', registryMessage: req.redirects ? `more than ${req.redirects} redirects` : 'unexpected redirect' });
+    }
     if (!req.expect.includes(res.status)) {
       const text = req.method === 'HEAD' ? '' : await readText(res);
       if (req.method === 'HEAD') await res.body.dump();
@@ -461,7 +467,13 @@ export class RegistryClient {
         cb(null, chunk);
       },
     });
-    res.body.on('error', (e) => v.destroy(e));
+    res.body.on('error', (e) =>
+      v.destroy(
+        e instanceof RegistryError || e instanceof OciError
+          ? e
+          : this.error(req, { code: 'CONNECTION', message: `GET blob ${this.registry}/${repository}@${desc.digest}: download interrupted: ${e.message}` }),
+      ),
+    );
     counter.on('error', (e) => v.destroy(e));
     return (res.body as unknown as Readable).pipe(counter).pipe(v);
   }
