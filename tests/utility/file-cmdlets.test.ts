@@ -202,6 +202,20 @@ describe('Get-Content -Wait', () => {
     expect(r).toEqual({ stdout: 'one\ntwo\nthree\nfour\ndone\n', stderr: '', code: 0 });
   });
 
+  test('a line still being written waits for its end (in-process)', async () => {
+    const log = path.join(dir, 'log.txt');
+    fs.writeFileSync(log, 'one\n');
+    const appender = (async () => {
+      await new Promise((r) => setTimeout(r, 400));
+      fs.appendFileSync(log, 'two\nthr');
+      await new Promise((r) => setTimeout(r, 400));
+      fs.appendFileSync(log, 'ee\nfour\n');
+    })();
+    const out = await evaluate(`Get-Content -LiteralPath '${log}' -Wait | Select-Object -First 3`);
+    await appender;
+    expect(out).toEqual(['one', 'two', 'three']);
+  });
+
   test('-Tail 0 -Wait writes only new lines', async () => {
     const { runPosh } = await import('../helpers/posh');
     const log = path.join(dir, 'log.txt');
