@@ -1,7 +1,7 @@
 // Install-ContainerOSImage against archives made by wimlib-imagex (the independent peer), and
 // Export-ContainerImage output that wimlib-imagex applies back to the same tree.
 
-import { readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { makeTempDir, removeTempDir } from '../helpers/posh';
@@ -34,6 +34,7 @@ maybe('store with wimlib-imagex archives', () => {
       'empty.txt': '',
     });
     symlinkSync('System32/ntdll.dll', join(dir, 'src', 'Windows', 'link.dll'));
+    linkSync(join(dir, 'src', 'Windows', 'win.ini'), join(dir, 'src', 'Windows', 'system.ini'));
     wimlib(['capture', join(dir, 'src'), join(dir, 'nano.wim'), 'NanoServer', 'Container OS Image of Windows Server 2016 Technical Preview 5 : Nano Server',
       '--compress=lzx', ...props('10.0.14300.1010', 'CN=Microsoft')]);
   });
@@ -41,7 +42,7 @@ maybe('store with wimlib-imagex archives', () => {
 
   test('a WIM captured with --image-property metadata installs with its Name, Version, Publisher and Summary', async () => {
     const r = await posh('Install-ContainerOSImage -WimPath nano.wim; Get-ContainerImage | ForEach-Object { "$($_.Name)|$($_.Version)|$($_.Publisher)|$($_.IsOSImage)|$($_.FullName)|$($_.Size)" }; Test-ContainerImageStore', dir, home);
-    expect(r).toEqual({ stdout: 'NanoServer|10.0.14300.1010|CN=Microsoft|True|CN=Microsoft_NanoServer_10.0.14300.1010|340009\n', stderr: '', code: 0 });
+    expect(r).toEqual({ stdout: 'NanoServer|10.0.14300.1010|CN=Microsoft|True|CN=Microsoft_NanoServer_10.0.14300.1010|340018\n', stderr: '', code: 0 });
     const catalog = JSON.parse(readFileSync(join(home, 'catalog.json'), 'utf8'));
     expect(catalog.images[0].summary).toBe('Container OS Image of Windows Server 2016 Technical Preview 5 : Nano Server');
   });
@@ -56,7 +57,7 @@ maybe('store with wimlib-imagex archives', () => {
     writeTree(join(dir, 'src'), { 'Windows/new.txt': 'added' });
     wimlib(['capture', join(dir, 'src'), join(dir, 'nano2.wim'), 'NanoServer', '--compress=none', ...props('10.0.14300.1010', 'CN=Microsoft')]);
     const forced = await posh('Install-ContainerOSImage nano2.wim -Force; @(Get-ContainerImage).Count; (Get-ContainerImage).Size; Test-ContainerImageStore', dir, home);
-    expect(forced).toEqual({ stdout: '1\n340014\n', stderr: '', code: 0 });
+    expect(forced).toEqual({ stdout: '1\n340023\n', stderr: '', code: 0 });
     const after = JSON.parse(readFileSync(join(home, 'catalog.json'), 'utf8'));
     expect(after.generation).toBe(2);
     expect(Object.keys(after.layers)).toHaveLength(1);
@@ -66,7 +67,7 @@ maybe('store with wimlib-imagex archives', () => {
     writeTree(join(dir, 'uvm'), { 'Windows/uvm.sys': bytes(5000, 9) });
     wimlib(['append', join(dir, 'uvm'), join(dir, 'nano.wim'), 'UtilityVM']);
     const ok = await posh('Install-ContainerOSImage nano.wim; (Get-ContainerImage).Name; (Get-ContainerImage).Size', dir, home);
-    expect(ok).toEqual({ stdout: 'NanoServer\n340009\n', stderr: '', code: 0 });
+    expect(ok).toEqual({ stdout: 'NanoServer\n340018\n', stderr: '', code: 0 });
     wimlib(['append', join(dir, 'uvm'), join(dir, 'nano.wim'), 'Third']);
     const bad = await posh('Install-ContainerOSImage nano.wim -Force', dir, home);
     expect(bad.stderr).toBe(`Install-ContainerOSImage: Failed to install OS image from '${join(dir, 'nano.wim')}' with error: '${join(dir, 'nano.wim')}' contains an unexpected number of images (3).\n`);
@@ -87,6 +88,8 @@ maybe('store with wimlib-imagex archives', () => {
       expect(info).toMatch(/Name:\s+NanoServer\n/);
       expect(info).toMatch(/Major Version:\s+10\n/);
       expect(info).toMatch(/Build:\s+14300\n/);
+      // The hard link survives the round trip.
+      expect(statSync(join(dest, 'Windows', 'win.ini')).ino).toBe(statSync(join(dest, 'Windows', 'system.ini')).ino);
       rmSync(dest, { recursive: true });
     }
     // Uncompressed: identical file contents stored once in the archive too.
