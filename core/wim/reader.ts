@@ -3,6 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { Readable } from 'node:stream';
 import { WimFormatError } from './errors';
 import {
@@ -421,7 +422,8 @@ export class WimReader {
     sha1s: string[],
     onPiece: (sha1: string, piece: Buffer, last: boolean) => void | Promise<void>,
   ): Promise<void> {
-    const codec = (this.codec ??= createChunkCompressor());
+    // One core short of all: the main thread hashes and drives the I/O beside the decoders.
+    const codec = (this.codec ??= createChunkCompressor(availableParallelism() - 1));
     const compression = this.header.compression as 'xpress' | 'lzx';
     const fh = this.fh;
     const blobs = this.blobs;

@@ -172,15 +172,17 @@ class WorkerCompressor implements ChunkCompressor {
 }
 
 /**
- * Worker threads when the compiled codec (xpress.js) sits next to this module and the machine
- * has more than one core; otherwise (e.g. running from TypeScript sources) the calling thread.
+ * Up to `workers` worker threads (at most one per core, 4 in all) when the compiled codec
+ * (xpress.js) sits next to this module and the machine has more than one core; otherwise (e.g.
+ * running from TypeScript sources) the calling thread.
  */
-export function createChunkCompressor(): ChunkCompressor {
+export function createChunkCompressor(workers = availableParallelism()): ChunkCompressor {
   const codec = join(__dirname, 'xpress.js');
   const pool = join(__dirname, 'xpress-pool.js');
   const cores = availableParallelism();
-  if (cores > 1 && existsSync(codec) && existsSync(pool) && process.env.POSH_WIM_WORKERS !== '0') {
-    return new WorkerCompressor(codec, pool, Math.min(cores, 4));
+  const n = Math.min(workers, cores, 4);
+  if (cores > 1 && n >= 1 && existsSync(codec) && existsSync(pool) && process.env.POSH_WIM_WORKERS !== '0') {
+    return new WorkerCompressor(codec, pool, n);
   }
   return new InlineCompressor();
 }
