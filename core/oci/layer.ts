@@ -20,18 +20,27 @@ export const OPAQUE_WHITEOUT = '.wh..wh..opq';
 /** Content of a file entry: bytes, a string (UTF-8), a stream, or a function opening one. */
 export type FileContent = Uint8Array | string | AsyncIterable<Uint8Array> | (() => AsyncIterable<Uint8Array>);
 
+/**
+ * Per-entry extras: `mtime` (seconds; overrides the layer's fixed time when the caller wants real
+ * times) and PAX records, e.g. Windows layers' `MSWINDOWS.fileattr` / `MSWINDOWS.rawsd`.
+ */
+export interface EntryExtras {
+  mtime?: number;
+  pax?: Record<string, string>;
+}
+
 export type LayerEntry =
-  | { type: 'directory'; path: string; mode?: number }
-  | { type: 'file'; path: string; size: number; content: FileContent; mode?: number }
-  | { type: 'symlink'; path: string; target: string }
-  | { type: 'hardlink'; path: string; target: string }
+  | ({ type: 'directory'; path: string; mode?: number } & EntryExtras)
+  | ({ type: 'file'; path: string; size: number; content: FileContent; mode?: number } & EntryExtras)
+  | ({ type: 'symlink'; path: string; target: string } & EntryExtras)
+  | ({ type: 'hardlink'; path: string; target: string } & EntryExtras)
   | { type: 'whiteout'; path: string }
   | { type: 'opaque'; path: string };
 
 /** What the reader yields; file content is single-use and must be read before the next entry. */
 export type ReadLayerEntry =
-  | { type: 'directory'; path: string; mode: number; mtime: number; uid: number; gid: number }
-  | { type: 'file'; path: string; size: number; mode: number; mtime: number; uid: number; gid: number; content: AsyncIterable<Buffer> }
+  | { type: 'directory'; path: string; mode: number; mtime: number; uid: number; gid: number; pax?: Record<string, string> }
+  | { type: 'file'; path: string; size: number; mode: number; mtime: number; uid: number; gid: number; content: AsyncIterable<Buffer>; pax?: Record<string, string> }
   | { type: 'symlink'; path: string; target: string; mtime: number }
   | { type: 'hardlink'; path: string; target: string }
   | { type: 'whiteout'; path: string }
@@ -103,7 +112,15 @@ export function writeLayer(entries: AsyncIterable<LayerEntry> | Iterable<LayerEn
     for await (const e of entries as AsyncIterable<LayerEntry>) {
       const path = normalizeLayerPath(e.path);
       if (path === '' && e.type !== 'directory' && e.type !== 'opaque') throw new HostileEntryError(e.path, 'an entry needs a name');
-      const base: TarHeader = { name: path, type: 'file', mode: 0o644, uid, gid, size: 0, mtime, linkname: '', uname: '', gname: '' };
+      const extras = e as EntryExtras;
+      const base: TarHeader = { name: path, type: 'file', mode: 0o644, uid, gid, size: 0, mtime: extras.mtime ?? mtime, linkname: '', uname: '', gname: '' };
+      if (extras.pax && Object.keys(extras.pax).length) {
+        for (const k of Object.keys(extras.pax)) {
+          if (!/^[^=\n\0]+$/.test(k) || /[\n\0]/.test(extras.pax[k])) throw new OciError('InvalidEntry', `${path}: invalid PAX record ${JSON.stringify(k)}`);
+        }
+        // sorted, so the same records always give the same bytes
+        base.pax = Object.fromEntries(Object.entries(extras.pax).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+      }
       switch (e.type) {
         case 'directory':
           if (path === '') continue;
@@ -258,10 +275,10 @@ export async function* readLayer(source: AsyncIterable<Uint8Array>, opts: ReadLa
     symlinks.delete(path);
     switch (h.type) {
       case 'directory':
-        yield { type: 'directory', path, mode: h.mode & 0o7777, mtime: h.mtime, uid: h.uid, gid: h.gid };
+        yield { type: 'directory', path, mode: h.mode & 0o7777, mtime: h.mtime, uid: h.uid, gid: h.gid, ...(h.pax ? { pax: h.pax } : {}) };
         break;
       case 'file':
-        yield { type: 'file', path, size: h.size, mode: h.mode & 0o7777, mtime: h.mtime, uid: h.uid, gid: h.gid, content };
+        yield { type: 'file', path, size: h.size, mode: h.mode & 0o7777, mtime: h.mtime, uid: h.uid, gid: h.gid, content, ...(h.pax ? { pax: h.pax } : {}) };
         break;
       case 'symlink': {
         const t = h.linkname;

@@ -139,6 +139,26 @@ describe('writing layers', () => {
     }
   });
 
+  test('per-entry mtime and PAX records (Windows layers: MSWINDOWS.fileattr / rawsd) round-trip, deterministically', async () => {
+    const entries = (): LayerEntry[] => [
+      { type: 'directory', path: 'Files', pax: { 'MSWINDOWS.fileattr': '16' } },
+      { type: 'file', path: 'Files/a.txt', size: 2, content: 'hi', mtime: 1460000000, pax: { 'MSWINDOWS.rawsd': 'AQAEgBQAAAAkAAAAAAAAADAAAAA=', 'MSWINDOWS.fileattr': '32' } },
+      { type: 'directory', path: 'Hives' },
+    ];
+    const got = await collect(writeLayer(entries()));
+    expect(got[0]).toEqual({ type: 'directory', path: 'Files', mode: 0o755, mtime: 0, uid: 0, gid: 0, pax: { 'MSWINDOWS.fileattr': '16' } });
+    expect(got[1]).toEqual({
+      type: 'file', path: 'Files/a.txt', size: 2, mode: 0o644, mtime: 1460000000, uid: 0, gid: 0, data: 'hi',
+      pax: { 'MSWINDOWS.fileattr': '32', 'MSWINDOWS.rawsd': 'AQAEgBQAAAAkAAAAAAAAADAAAAA=' },
+    });
+    expect(got[2]).toEqual({ type: 'directory', path: 'Hives', mode: 0o755, mtime: 0, uid: 0, gid: 0 });
+    const reordered = entries();
+    const f = reordered[1] as { pax: Record<string, string> };
+    f.pax = { 'MSWINDOWS.fileattr': '32', 'MSWINDOWS.rawsd': 'AQAEgBQAAAAkAAAAAAAAADAAAAA=' };
+    expect((await digestStream(writeLayer(reordered))).digest).toBe((await digestStream(writeLayer(entries()))).digest);
+    await expect(digestStream(writeLayer([{ type: 'directory', path: 'x', pax: { 'a=b': '1' } }]))).rejects.toThrow('x: invalid PAX record "a=b"');
+  });
+
   test('writer refuses hostile names and wrong sizes', async () => {
     const drain = async (e: LayerEntry[]) => {
       for await (const _ of writeLayer(e)) void _;
