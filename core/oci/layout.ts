@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
+import { createGzip } from 'node:zlib';
 import { OciError, OciFormatError } from './errors';
-import { digestHex, digestStream, parseDigest, readSmall, sha256, verifyingStream, type Digest } from './digest';
+import { DigestTransform, digestHex, digestStream, parseDigest, readSmall, sha256, verifyingStream, type Digest } from './digest';
 import {
   INDEX_MEDIA_TYPES,
   MANIFEST_MEDIA_TYPES,
@@ -86,6 +87,18 @@ export function buildImage(spec: ImageSpec): BuiltImage {
 export async function fileBlob(path: string, mediaType: string): Promise<BlobSource> {
   const { digest, size } = await digestStream(createReadStream(path));
   return { mediaType, digest, size, open: () => createReadStream(path) };
+}
+
+/**
+ * Compresses a (verified) uncompressed layer into a gzip file, e.g. before a push: the result is a
+ * BlobSource over the file with the OCI gzip media type. The source's digest is the diff_id.
+ */
+export async function gzipBlobToFile(source: BlobSource, file: string): Promise<BlobSource> {
+  const v = verifyingStream(source.digest, `blob ${source.digest}`, source.size);
+  const out = new DigestTransform();
+  await pipeline(Readable.from(source.open()), v, createGzip(), out, createWriteStream(file, { mode: 0o644 }));
+  const mediaType = source.mediaType === MediaType.DockerLayer ? MediaType.DockerLayerGzip : MediaType.OciLayerGzip;
+  return { mediaType, digest: out.digest, size: out.size, open: () => createReadStream(file) };
 }
 
 /** A BlobSource over bytes in memory (small documents, tests). */

@@ -11,6 +11,7 @@ import {
   ImageArchive,
   writeOciLayout,
   writeImageArchiveFile,
+  gzipBlobToFile,
   readLayer,
   sha256,
   HostileEntryError,
@@ -74,6 +75,24 @@ d('skopeo reads what we write', () => {
     await writeOciLayout(dir, [{ config: plain.config, layers: plain.layers, refName: 'v2' }]);
     expect((await OciLayout.open(dir)).index.manifests.map((m) => m.annotations?.['org.opencontainers.image.ref.name'])).toEqual(['v1', 'v2']);
     expect((JSON.parse(skopeo(['inspect', `oci:${dir}:v2`])) as { Layers: string[] }).Layers).toEqual(plain.layers.map((l) => l.digest));
+  });
+
+  test('uncompressed layers gzipped for a push keep their diff_ids; skopeo reads the result', async () => {
+    const dir = join(work, 'gz-layout');
+    const layers = [];
+    for (const [i, l] of plain.layers.entries()) layers.push(await gzipBlobToFile(l, join(work, `gz-${i}.tar.gz`)));
+    expect(layers.map((l) => l.mediaType)).toEqual(['application/vnd.oci.image.layer.v1.tar+gzip', 'application/vnd.oci.image.layer.v1.tar+gzip']);
+    expect(layers[0].size).toBeLessThan(plain.layers[0].size);
+    await writeOciLayout(dir, [{ config: plain.config, layers, refName: 'gz' }]);
+    const out = join(work, 'gz-dir');
+    skopeo(['copy', `oci:${dir}:gz`, `dir:${out}`]);
+    for (const l of layers) expect(sha(join(out, l.digest.slice(7)))).toBe(l.digest);
+    const layout = await OciLayout.open(dir);
+    const img = await layout.resolve('gz');
+    expect(img.config.rootfs.diff_ids).toEqual(plain.diffIds);
+    // a source that lies about its digest is refused
+    const liar = { ...plain.layers[0], digest: plain.layers[1].digest, size: plain.layers[0].size };
+    await expect(gzipBlobToFile(liar, join(work, 'liar.gz'))).rejects.toBeInstanceOf(DigestMismatchError);
   });
 
   test('image archive: one file is a docker-archive and an oci-archive for skopeo', async () => {
