@@ -492,7 +492,7 @@ export class ImageStore {
         // Blob files are written with the writes and fsyncs left running while the archive is read
         // and hashed on; a blob is renamed into place only after every fsync has completed.
         type Open = { sha1: string; fh: FileHandle; tmp: string; h: ReturnType<typeof createHash>; size: number; writing: Promise<void> };
-        type Written = { sha1: string; tmp: string; sha256: string; size: number; synced: Promise<void> };
+        type Written = { sha1: string; tmp: string; sha256: string; size: number; synced: Promise<void>; fh: FileHandle | null };
         let cur: Open | null = null;
         const written: Written[] = [];
         const syncing: Promise<void>[] = [];
@@ -526,10 +526,12 @@ export class ImageStore {
               return;
             }
             cur = null;
-            const synced = b.writing.finally(() => b.fh.close());
+            // The first KEEP_OPEN files stay open for their fsync; later ones are closed and reopened.
+            const keep = written.length < KEEP_OPEN;
+            const synced = keep ? b.writing : b.writing.finally(() => b.fh.close());
             synced.catch(() => undefined); // observed below
             syncing.push(synced);
-            written.push({ sha1, tmp: b.tmp, sha256: b.h.digest('hex'), size: b.size, synced });
+            written.push({ sha1, tmp: b.tmp, sha256: b.h.digest('hex'), size: b.size, synced, fh: keep ? b.fh : null });
             if (syncing.length > MAX_SYNCING) await syncing.shift();
             filesDone++;
             if (Date.now() - lastReport > 200) {
@@ -542,7 +544,8 @@ export class ImageStore {
           // copy never waited behind an fsync in the thread pool.
           await pool(written, 4, async (w) => {
             step('fsync', w.tmp);
-            const fh = await open(w.tmp, 'r');
+            const fh = w.fh ?? (await open(w.tmp, 'r'));
+            w.fh = null;
             try {
               await fh.sync();
             } finally {
@@ -554,6 +557,7 @@ export class ImageStore {
           const open = cur as Open | null;
           if (open) await open.writing.catch(() => undefined).then(() => open.fh.close()).catch(() => undefined);
           await Promise.allSettled(written.map((w) => w.synced));
+          await Promise.allSettled(written.map((w) => w.fh?.close()));
           throw e;
         }
         for (const prefix of new Set(written.map((w) => w.sha256.slice(0, 2)))) await this.blobDir(prefix);
@@ -1036,6 +1040,8 @@ async function pool<T>(items: T[], width: number, fn: (x: T) => Promise<void>): 
 
 /** Bytes of blob data handed to the file system and not yet written, and files not yet closed. */
 const MAX_INFLIGHT = 32 << 20;
+/** Blob files kept open from their write to their fsync (the rest are reopened). */
+const KEEP_OPEN = 512;
 const MAX_SYNCING = 64;
 
 async function writeAt(fh: FileHandle, p: Uint8Array, at: number): Promise<void> {
