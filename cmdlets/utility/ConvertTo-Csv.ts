@@ -14,7 +14,9 @@ export default defineCmdlet({
     ctx.state.writer = new CsvLineWriter(ctx);
   },
   process(ctx) {
-    if (!ctx.boundParameters.has('InputObject')) return;
-    return ctx.writeAll((ctx.state.writer as CsvLineWriter).lines(ctx.params.InputObject ?? null));
+    // $null input writes nothing, and neither does an empty header or row (ConvertToCsvCommand).
+    const input = ctx.params.InputObject;
+    if (input === null || input === undefined) return;
+    return ctx.writeAll((ctx.state.writer as CsvLineWriter).lines(input).filter((l) => l !== ''));
   },
 });

@@ -45,6 +45,6 @@ export default defineCmdlet({
   end(ctx) {
     if (ctx.state.target === null) return;
     const text = (ctx.state.writer as ClixmlWriter).toString();
-    writeOutputFile(ctx, CLASS, ctx.state.target, encodeText(text, ctx.params.Encoding as string | undefined, true), false);
+    writeOutputFile(ctx, CLASS, ctx.state.target, encodeText(text, ctx.params.Encoding as string | undefined, true), false, ctx.state.restoreMode);
   },
 });

@@ -63,10 +63,13 @@ export default defineCmdlet({
     ctx.state.writer = columns ? new CsvLineWriter(ctx, PSObject.fromEntries(columns.map((c) => [c, null])), true) : new CsvLineWriter(ctx);
   },
   process(ctx) {
-    if (ctx.state.target === null || !ctx.boundParameters.has('InputObject')) return;
-    const value = ctx.params.InputObject ?? null;
+    if (ctx.state.target === null) return;
+    const value = ctx.params.InputObject;
+    if (value === null || value === undefined) return;
     const columns: string[] | null = ctx.state.columns;
-    if (columns && !ctx.params.Force) {
+    // Only the first object is checked against the file's columns, as ExportCsvCommand does.
+    if (columns && !ctx.params.Force && !ctx.state.checked) {
+      ctx.state.checked = true;
       const have = new Set(csvPropertyNames(value).map((n) => n.toLowerCase()));
       const missing = columns.find((c) => !have.has(c.toLowerCase()));
       if (missing !== undefined) {
@@ -88,6 +91,6 @@ export default defineCmdlet({
     const text = (ctx.state.lines as string[]).map((l) => l + '\n').join('');
     const append: boolean = ctx.state.append;
     const empty = !append || fs.statSync(ctx.state.target).size === 0;
-    writeOutputFile(ctx, CLASS, ctx.state.target, encodeText(text, ctx.params.Encoding as string | undefined, empty), append);
+    writeOutputFile(ctx, CLASS, ctx.state.target, encodeText(text, ctx.params.Encoding as string | undefined, empty), append, ctx.state.restoreMode);
   },
 });

@@ -61,18 +61,22 @@ export async function openOutputFile(ctx: CmdletContext, className: string, opts
     const mode = fs.statSync(target).mode;
     if ((mode & 0o200) === 0) {
       if (!ctx.params.Force) fail(Object.assign(new Error('read-only'), { code: 'EACCES' }));
+      // -Force writes a read-only file; the file is read-only again once written (CleanUp).
       fs.chmodSync(target, mode | 0o200);
+      ctx.state.restoreMode = mode & 0o7777;
     }
   }
   return target;
 }
 
 /** Writes the finished file; an I/O failure is pwsh's FileOpenFailure. */
-export function writeOutputFile(ctx: CmdletContext, className: string, target: string, data: Buffer, append: boolean): void {
+export function writeOutputFile(ctx: CmdletContext, className: string, target: string, data: Buffer, append: boolean, restoreMode?: number): void {
   try {
     if (append) fs.appendFileSync(target, data);
     else fs.writeFileSync(target, data);
   } catch (e) {
     ctx.throwTerminating(ioError(e, `FileOpenFailure,Microsoft.PowerShell.Commands.${className}`, 'OpenError', target));
+  } finally {
+    if (restoreMode !== undefined) fs.chmodSync(target, restoreMode);
   }
 }

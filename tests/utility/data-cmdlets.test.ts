@@ -151,6 +151,28 @@ describe('CSV', () => {
     expect(await evaluate("[ordered]@{a=1; b='x'} | ConvertTo-Csv")).toEqual(['"a","b"', '"1","x"']);
   });
 
+  test('ConvertTo-Csv skips $null and objects without properties (ConvertToCsvCommand)', async () => {
+    expect(await evaluate("$null | ConvertTo-Csv; 1, $null, 2 | ConvertTo-Csv; [pscustomobject]@{a=1}, $null | ConvertTo-Csv")).toEqual(['"a"', '"1"']);
+  });
+
+  test('Export-Csv -Append checks only the first object against the columns; -Force leaves a read-only file read-only', async () => {
+    const { makeTempDir, removeTempDir } = await import('../helpers/posh');
+    const fs = await import('node:fs');
+    const dir = makeTempDir();
+    try {
+      const out = await evaluate(
+        `Set-Location '${dir}'; [pscustomobject]@{a=1;b=2} | Export-Csv t.csv; [pscustomobject]@{a=3;b=4}, [pscustomobject]@{a=5} | Export-Csv t.csv -Append; Get-Content t.csv`,
+      );
+      expect(out).toEqual(['"a","b"', '"1","2"', '"3","4"', '"5",']);
+      fs.chmodSync(`${dir}/t.csv`, 0o444);
+      await evaluate(`Set-Location '${dir}'; [pscustomobject]@{a=6;b=7} | Export-Csv t.csv -Append -Force`);
+      expect(fs.readFileSync(`${dir}/t.csv`, 'utf8').split('\n').slice(-2)).toEqual(['"6","7"', '']);
+      expect(fs.statSync(`${dir}/t.csv`).mode & 0o777).toBe(0o444);
+    } finally {
+      removeTempDir(dir);
+    }
+  });
+
   test('ConvertFrom-Csv objects are PSCustomObjects with string values', async () => {
     const [o] = (await evaluate("'a,b', '1,\"x,y\"' | ConvertFrom-Csv")) as PSObject[];
     expect(o).toBeInstanceOf(PSObject);

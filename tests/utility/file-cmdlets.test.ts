@@ -80,12 +80,14 @@ describe('Get-ChildItem output on Unix', () => {
 });
 
 describe('read-only files', () => {
-  test('a read-only file shows in IsReadOnly and Mode; Export-Clixml overwrites it only with -Force', async () => {
+  test('a read-only file shows in IsReadOnly and Mode; Export-Clixml overwrites it only with -Force, and it stays read-only', async () => {
     const ro = path.join(dir, 'ro.txt');
     fs.writeFileSync(ro, 'old\n');
     fs.chmodSync(ro, 0o444);
     const { host } = await run("(Get-ChildItem ro.txt).IsReadOnly; (Get-ChildItem ro.txt).Mode\n1 | Export-Clixml ro.txt\n2 | Export-Clixml ro.txt -Force\nImport-Clixml ro.txt");
     expect(host.output).toBe('True\n--r--\n2\n');
+    // As pwsh's PathUtils/CleanUp: -Force clears the read-only state to write and sets it again.
+    expect(fs.statSync(ro).mode & 0o777).toBe(0o444);
     expect(host.errors).toEqual([
       `Export-Clixml: \nLine |\n   3 |  1 | Export-Clixml ro.txt\n     |      ~~~~~~~~~~~~~~~~~~~~\n     | Access to the path '${ro}' is denied.`,
     ]);
