@@ -28,6 +28,14 @@ export default defineCmdlet({
       const name = ctx.params.MemberName as string;
       if (ctx.boundParameters.has('ArgumentList')) return ctx.write(invokeMethod(input, name, ctx.params.ArgumentList as unknown[]));
       const v = getMember(input, name);
+      if (v === undefined && input !== null && input !== undefined) {
+        // Not a property: a method called without arguments (`ForEach-Object ToUpper`).
+        try {
+          return ctx.write(invokeMethod(input, name, []));
+        } catch {
+          // fall through to pwsh's error below
+        }
+      }
       if (v === undefined) {
         ctx.writeError(new ErrorRecord({
           message: `The input name "${name}" cannot be resolved to a member.`,

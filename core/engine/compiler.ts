@@ -1074,10 +1074,6 @@ function indexValue(t: unknown, i: unknown, extent: Extent): unknown {
     const v = t.get(i);
     return v === undefined ? null : v;
   }
-  if (t instanceof PSObject) {
-    const v = t.get(toDisplayString(i));
-    return v === undefined ? null : v;
-  }
   const one = (k: unknown): unknown => {
     let n = Math.trunc(toNumber(k));
     if (typeof t === 'string') {

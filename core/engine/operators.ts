@@ -401,7 +401,8 @@ export function formatWithSpecifier(value: unknown, spec: string | undefined): s
       }
       case 'P':
       case 'p':
-        return (value * 100).toFixed(p ?? 2) + ' %';
+        // .NET on ICU (Linux, macOS) writes en-US percentages without a space: 25.60%.
+        return (value * 100).toFixed(p ?? 2) + '%';
       case 'E':
       case 'e':
         return value.toExponential(p ?? 6).replace(/e([+-])(\d)$/, 'e$10$2').replace(/e([+-])(\d\d)$/, 'e$10$2').replace('e', m[1] === 'E' ? 'E' : 'e');

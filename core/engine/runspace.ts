@@ -34,10 +34,12 @@ class OutDefault {
   private formatter: import('../format').OutputFormatter | null = null;
   constructor(private readonly host: HostUI) {}
 
+  enumerationLimit: () => number = () => 4;
+
   private get f(): import('../format').OutputFormatter {
     if (!this.formatter) {
       const { OutputFormatter } = require('../format') as typeof import('../format');
-      this.formatter = new OutputFormatter({ width: this.host.width });
+      this.formatter = new OutputFormatter({ width: this.host.width, enumerationLimit: this.enumerationLimit() });
     }
     return this.formatter;
   }
@@ -99,6 +101,10 @@ export class Runspace {
   constructor(host: HostUI, storeRoot: string) {
     this.outDefault = new OutDefault(host);
     this.session = new SessionState(orderedHost(host, () => this.outDefault.flush()), storeRoot);
+    this.outDefault.enumerationLimit = () => {
+      const v = Number(this.session.global.lookup('formatenumerationlimit')?.value);
+      return Number.isFinite(v) ? v : 4;
+    };
   }
 
   /** Parses a script; reports a parse error and returns null when it does not parse. */
