@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defineCmdlet } from '../../core/engine/cmdlet';
+import { ErrorRecord } from '../../core/engine/errors';
 import { wildcardMatch } from '../../core/engine/operators';
 import type { SessionState } from '../../core/engine/session';
 import { promptChoice } from '../../core/engine/streams';
@@ -27,7 +28,7 @@ export default defineCmdlet({
     { name: 'Include', type: 'string[]', description: 'Removes only the items whose name matches one of these wildcards.' },
     { name: 'Exclude', type: 'string[]', description: 'Leaves out the items whose name matches one of these wildcards.' },
     { name: 'Recurse', type: 'switch', description: 'Removes a directory with everything in it, without asking.' },
-    { name: 'Force', type: 'switch', description: 'Also removes hidden and read-only items (and matches hidden names with wildcards).' },
+    { name: 'Force', type: 'switch', description: 'Also removes read-only files, and lets wildcards match hidden names.' },
   ],
   async process(ctx) {
     const p = ctx.params;
@@ -64,6 +65,19 @@ export default defineCmdlet({
         }
       }
       if (!(await ctx.shouldProcess(full, isDir ? 'Remove Directory' : 'Remove File'))) continue;
+      // A read-only file needs -Force (FileSystemProvider.RemoveItem; Pester Remove-Item.Tests.ps1).
+      if (!isDir && !st.isSymbolicLink() && (st.mode & 0o200) === 0 && !p.Force) {
+        ctx.writeError(
+          new ErrorRecord({
+            message: `Cannot remove item ${full}: You do not have sufficient access rights to perform this operation or the item is hidden, system, or read only.`,
+            errorId: `RemoveFileSystemItemUnAuthorizedAccess,${CLASS}`,
+            category: 'PermissionDenied',
+            exceptionType: 'System.UnauthorizedAccessException',
+            targetObject: full,
+          }),
+        );
+        continue;
+      }
       try {
         if (isDir) fs.rmSync(full, { recursive: true });
         else fs.unlinkSync(full);

@@ -272,3 +272,30 @@ describe('New-Item (Pester New-Item.Tests.ps1)', () => {
     expect(host.output).toBe('False\n');
   });
 });
+
+describe('Remove-Item (Pester Remove-Item.Tests.ps1)', () => {
+  test('a read-only file needs -Force', async () => {
+    const f = path.join(dir, 'testfile.txt');
+    fs.writeFileSync(f, 'lorem ipsum');
+    fs.chmodSync(f, 0o444);
+    const { host, runspace } = await run('Remove-Item testfile.txt -ErrorAction SilentlyContinue; Test-Path testfile.txt; Remove-Item testfile.txt -Force; Test-Path testfile.txt');
+    expect(host.output).toBe('True\nFalse\n');
+    expect(runspace.session.errors[0].fullyQualifiedErrorId).toBe('RemoveFileSystemItemUnAuthorizedAccess,Microsoft.PowerShell.Commands.RemoveItemCommand');
+    expect(runspace.session.errors[0].message).toBe(`Cannot remove item ${f}: You do not have sufficient access rights to perform this operation or the item is hidden, system, or read only.`);
+  });
+
+  test('-Include and -Exclude with a wildcard path; a name with escaped brackets', async () => {
+    for (const n of ['file1.txt', 'file2.txt', 'file1.wav', 'keep.txt', '[testfile].txt']) fs.writeFileSync(path.join(dir, n), 'x');
+    const { host } = await run("Remove-Item (Join-Path -Path . -ChildPath 'file*') -Exclude *.wav -Include *.txt; Get-ChildItem -Name; Remove-Item -Path '`[testfile`].txt'; Test-Path -LiteralPath '[testfile].txt'");
+    expect(host.output).toBe('[testfile].txt\nfile1.wav\nkeep.txt\nFalse\n');
+  });
+
+  test('a directory, and subfolders with -Recurse', async () => {
+    fs.mkdirSync(path.join(dir, 'testdir', 'subd'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'testdir', 'subd', 'testfile.txt'), 'lorem ipsum');
+    fs.mkdirSync(path.join(dir, 'empty'));
+    const { host, ok } = await run('Remove-Item empty; Remove-Item testdir -Recurse; Test-Path empty, testdir');
+    expect(ok).toBe(true);
+    expect(host.output).toBe('False\nFalse\n');
+  });
+});
