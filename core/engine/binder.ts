@@ -26,8 +26,10 @@ export interface CommandMeta {
 
 /** One argument as the command line gave it, already evaluated. */
 export type CommandArgument =
-  | { kind: 'named'; name: string; value: unknown; hasValue: boolean; extent: Extent | null }
-  | { kind: 'positional'; value: unknown; extent: Extent | null };
+  | { kind: 'named'; name: string; value: unknown; hasValue: boolean; extent: Extent | null; literal?: string }
+  | { kind: 'positional'; value: unknown; extent: Extent | null; literal?: string };
+// `literal`: the text of a number typed as an argument (`-Version 1.0`). PowerShell keeps it, so
+// the argument converts to [string] or [version] as typed, not as the number's string ("1").
 
 export const commonParameters: ParameterDecl[] = [
   { name: 'Verbose', type: 'switch', aliases: ['vb'] },
@@ -134,8 +136,9 @@ export function resolveParameterName(meta: CommandMeta, given: string, extent: E
 }
 
 /** Converts an argument to the parameter's type, with the binder's error text on failure. */
-export function coerceArgument(meta: CommandMeta, p: ParameterDecl, value: unknown, extent: Extent | null): unknown {
+export function coerceArgument(meta: CommandMeta, p: ParameterDecl, value: unknown, extent: Extent | null, literal?: string): unknown {
   const typeName = meta.typeNames?.[p.name];
+  if (literal !== undefined && typeof value === 'number' && (p.type === 'version' || p.type === 'string' || p.type === 'string[]' || /^(system\.)?(version|string)$/i.test(typeName ?? ''))) value = literal;
   let result: unknown;
   try {
     if (typeName) result = convertTo(value, typeName);
@@ -265,13 +268,13 @@ export interface StaticBinding {
 export function bindArguments(meta: CommandMeta, args: CommandArgument[]): StaticBinding {
   const bound = new Map<string, unknown>();
   const boundExtent = new Map<string, Extent | null>();
-  const positional: { value: unknown; extent: Extent | null }[] = [];
+  const positional: { value: unknown; extent: Extent | null; literal?: string }[] = [];
   const unbound: unknown[] = [];
 
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a.kind === 'positional') {
-      positional.push({ value: a.value, extent: a.extent });
+      positional.push({ value: a.value, extent: a.extent, literal: a.literal });
       continue;
     }
     const p = resolveParameterName(meta, a.name, a.extent);
@@ -294,6 +297,7 @@ export function bindArguments(meta: CommandMeta, args: CommandArgument[]): Stati
       );
     }
     let value: unknown;
+    let literal = a.literal;
     if (p.type === 'switch') value = a.hasValue ? a.value : true;
     else if (a.hasValue) value = a.value;
     else {
@@ -301,6 +305,7 @@ export function bindArguments(meta: CommandMeta, args: CommandArgument[]): Stati
       const next = args[i + 1];
       if (next && next.kind === 'positional') {
         value = next.value;
+        literal = next.literal;
         i++;
       } else {
         const t = meta.typeNames?.[p.name] ?? dotnetTypeOf[p.type];
@@ -314,7 +319,7 @@ export function bindArguments(meta: CommandMeta, args: CommandArgument[]): Stati
         );
       }
     }
-    bound.set(p.name, coerceArgument(meta, p, value, a.extent));
+    bound.set(p.name, coerceArgument(meta, p, value, a.extent, literal));
     boundExtent.set(p.name, a.extent);
   }
 
@@ -355,7 +360,7 @@ export function bindArguments(meta: CommandMeta, args: CommandArgument[]): Stati
         continue;
       }
       remaining.shift();
-      bound.set(p.name, coerceArgument(meta, p, arg.value, arg.extent));
+      bound.set(p.name, coerceArgument(meta, p, arg.value, arg.extent, arg.literal));
       const ps = setsOf(p);
       if (!ps.includes(allSets)) candidateSets = new Set([...candidateSets].filter((s) => ps.includes(s)));
     }

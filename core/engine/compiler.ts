@@ -404,11 +404,12 @@ function compileRedirections(redirections: RedirectionAst[]): (f: Frame) => Prom
 function compileCommand(c: CommandAst): (f: Frame) => Promise<Processor> {
   const nameCode = c.name.kind === 'StringConstant' ? null : compileExpr(c.name);
   const staticName = c.name.kind === 'StringConstant' ? c.name.value : null;
-  type ArgMaker = { kind: 'named'; name: string; value: Code | null; extent: Extent } | { kind: 'positional'; value: Code; splat: boolean; extent: Extent };
+  type ArgMaker = { kind: 'named'; name: string; value: Code | null; extent: Extent; literal?: string } | { kind: 'positional'; value: Code; splat: boolean; extent: Extent; literal?: string };
+  const literalOf = (e: ExpressionAst | null) => (e && e.kind === 'Constant' && typeof e.value === 'number' ? e.extent.text : undefined);
   const makers: ArgMaker[] = c.elements.map((el) =>
     el.kind === 'CommandParameter'
-      ? { kind: 'named', name: el.name, value: el.argument ? compileExpr(el.argument) : null, extent: el.extent }
-      : { kind: 'positional', value: compileExpr(el.value), splat: el.splatted, extent: el.extent },
+      ? { kind: 'named', name: el.name, value: el.argument ? compileExpr(el.argument) : null, extent: el.extent, literal: literalOf(el.argument) }
+      : { kind: 'positional', value: compileExpr(el.value), splat: el.splatted, extent: el.extent, literal: literalOf(el.value) },
   );
   const extent = c.extent;
   const redirections = compileRedirections(c.redirections ?? []);
@@ -417,12 +418,12 @@ function compileCommand(c: CommandAst): (f: Frame) => Promise<Processor> {
     const args: CommandArgument[] = [];
     for (const m of makers) {
       if (m.kind === 'named') {
-        args.push({ kind: 'named', name: m.name, value: m.value ? await m.value.run(f) : undefined, hasValue: m.value !== null, extent: m.extent });
+        args.push({ kind: 'named', name: m.name, value: m.value ? await m.value.run(f) : undefined, hasValue: m.value !== null, extent: m.extent, literal: m.literal });
         continue;
       }
       const v = await m.value.run(f);
       if (m.splat) args.push(...splat(v, m.extent));
-      else args.push({ kind: 'positional', value: v, extent: m.extent });
+      else args.push({ kind: 'positional', value: v, extent: m.extent, literal: m.literal });
     }
     const specs = await redirections(f);
     const site: InvocationSite = { extent, script: f.script };

@@ -47,11 +47,16 @@ const dateProps: Record<string, (d: Date) => unknown> = {
 
 /** Reads `$value.name`; returns undefined ($null) when there is no such member, as PowerShell does. */
 export function getMember(value: unknown, name: string): unknown {
-  if (value === null || value === undefined) return undefined;
+  if (value === null || value === undefined) {
+    // `$null.Count` is 0, as in PowerShell 3 and later.
+    return name.toLowerCase() === 'count' ? 0 : undefined;
+  }
   const lower = name.toLowerCase();
   if (value instanceof PSObject) {
     if (value.has(name)) return value.get(name);
     if (lower === 'pstypenames') return value.typeNames;
+    // Any single object has a Count (and Length) of 1, as in PowerShell 3 and later.
+    if (lower === 'count' || lower === 'length') return 1;
     return undefined;
   }
   if (value instanceof Hashtable) {
@@ -68,6 +73,7 @@ export function getMember(value: unknown, name: string): unknown {
   }
   if (typeof value === 'string') {
     if (lower === 'length') return value.length;
+    if (lower === 'count') return 1;
     return undefined;
   }
   if (Array.isArray(value)) {

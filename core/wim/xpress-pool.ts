@@ -177,8 +177,11 @@ class WorkerCompressor implements ChunkCompressor {
  * running from TypeScript sources) the calling thread.
  */
 export function createChunkCompressor(workers = availableParallelism()): ChunkCompressor {
-  const codec = join(__dirname, 'xpress.js');
-  const pool = join(__dirname, 'xpress-pool.js');
+  // The workers load the compiled modules: next to this one in dist/core/wim, or, when this code
+  // runs inside the dist/posh.js bundle, from dist/core/wim beside the bundle.
+  const dir = existsSync(join(__dirname, 'xpress.js')) ? __dirname : join(__dirname, 'core', 'wim');
+  const codec = join(dir, 'xpress.js');
+  const pool = join(dir, 'xpress-pool.js');
   const cores = availableParallelism();
   const n = Math.min(workers, cores, 4);
   if (cores > 1 && n >= 1 && existsSync(codec) && existsSync(pool) && process.env.POSH_WIM_WORKERS !== '0') {
