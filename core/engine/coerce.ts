@@ -163,7 +163,10 @@ export function toDate(value: unknown): Date {
     if (m) {
       let hour = Number(m[4] ?? 0);
       if (m[7]) hour = (hour % 12) + (m[7].toUpperCase() === 'PM' ? 12 : 0);
-      return new Date(Number(m[3]), Number(m[1]) - 1, Number(m[2]), hour, Number(m[5] ?? 0), Number(m[6] ?? 0));
+      const d = new Date(2000, Number(m[1]) - 1, Number(m[2]), hour, Number(m[5] ?? 0), Number(m[6] ?? 0));
+      // Date's constructor maps years below 100 to 19xx; .NET does not.
+      d.setFullYear(Number(m[3]));
+      return d;
     }
     if (/^\s*\d{4}-\d{2}-\d{2}/.test(v)) {
       const d = new Date(/T|\s\d/.test(v.trim()) || v.trim().length > 10 ? v.trim() : `${v.trim()}T00:00:00`);

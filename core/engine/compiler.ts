@@ -766,9 +766,16 @@ const specialVariables: Record<string, (f: Frame) => unknown> = {
   null: () => null,
   '?': (f) => f.session.lastSucceeded,
   error: (f) => f.session.errors,
-  pwd: (f) => f.session.cwd,
+  pwd: (f) => pathInfo(f.session.cwd),
   host: (f) => hostObject(f.session),
 };
+
+/** `$PWD`: a PathInfo whose Path is the current location. */
+function pathInfo(cwd: string): PSObject {
+  const o = PSObject.fromEntries([['Drive', null], ['Provider', 'Microsoft.PowerShell.Core\\FileSystem'], ['ProviderPath', cwd], ['Path', cwd]], ['System.Management.Automation.PathInfo', 'System.Object']);
+  o.toStringFn = () => cwd;
+  return o;
+}
 
 function hostObject(session: SessionState): PSObject {
   const raw = PSObject.fromEntries([['BufferSize', PSObject.fromEntries([['Width', session.host.width], ['Height', 50]])]]);

@@ -41,7 +41,8 @@ function formatName(v: string, param: string): 'Text' | 'Xml' | 'Json' {
 
 /** Quotes an argv word so that the command line re-parses to the same word. */
 function quoteWord(w: string): string {
-  if (w !== '' && /^[^\s'"`$;|&(){}@#,<>]+$/.test(w)) return w;
+  // Commas stay bare so `posh Select-Object -Property Name,Size` passes an array, as typed.
+  if (w !== '' && /^[^\s'"`$;|&(){}@#<>]+$/.test(w)) return w;
   return `'${w.replace(/'/g, "''")}'`;
 }
 
