@@ -79,9 +79,10 @@ class WorkerHasher implements StreamHasher {
 
   private send(): void {
     if (this.pendingBytes === 0) return;
-    // One fresh buffer per batch, transferred (not copied again) to the worker.
+    // One fresh buffer per batch (a batch is far above the pool size, so Buffer.concat gives it an
+    // ArrayBuffer of its own), transferred to the worker without another copy.
     const buf = Buffer.concat(this.pending, this.pendingBytes);
-    const ab = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length);
+    const ab = buf.byteOffset === 0 && buf.buffer.byteLength === buf.length ? buf.buffer : buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length);
     this.inFlight += buf.length;
     this.pending = [];
     this.pendingBytes = 0;
