@@ -1,5 +1,5 @@
 import { defineCmdlet } from '../../core/engine/cmdlet';
-import { checkDelimiterArgument, csvReadParameters, readCsv } from './csv-common';
+import { checkDelimiterArgument, csvReadParameters, readCsv } from './csv';
 
 export default defineCmdlet({
   verb: 'ConvertFrom',

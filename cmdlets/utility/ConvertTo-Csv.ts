@@ -1,5 +1,5 @@
 import { defineCmdlet } from '../../core/engine/cmdlet';
-import { checkDelimiterArgument, CsvLineWriter, csvWriteParameters } from './csv-common';
+import { checkDelimiterArgument, CsvLineWriter, csvWriteParameters } from './csv';
 
 export default defineCmdlet({
   verb: 'ConvertTo',

@@ -2,7 +2,7 @@ import { defineCmdlet } from '../../core/engine/cmdlet';
 import { ErrorRecord } from '../../core/engine/errors';
 import { ClixmlWriter } from '../../core/serialization';
 import { encodeText, ENCODING_NAMES } from './filesystem';
-import { openOutputFile, writeOutputFile } from './file-output';
+import { openOutputFile, writeOutputFile } from './outputfile';
 
 const CLASS = 'ExportClixmlCommand';
 

@@ -3,8 +3,8 @@ import { defineCmdlet } from '../../core/engine/cmdlet';
 import { ErrorRecord } from '../../core/engine/errors';
 import { PSObject } from '../../core/engine/values';
 import { convertFromCsv, csvPropertyNames } from '../../core/serialization';
-import { checkDelimiterArgument, csvDelimiter, CsvLineWriter, csvWriteParameters } from './csv-common';
-import { openOutputFile, writeOutputFile } from './file-output';
+import { checkDelimiterArgument, csvDelimiter, CsvLineWriter, csvWriteParameters } from './csv';
+import { openOutputFile, writeOutputFile } from './outputfile';
 import { decodeText, encodeText, ENCODING_NAMES } from './filesystem';
 
 const CLASS = 'ExportCsvCommand';

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { defineCmdlet } from '../../core/engine/cmdlet';
-import { checkDelimiterArgument, csvReadParameters, readCsv } from './csv-common';
+import { checkDelimiterArgument, csvReadParameters, readCsv } from './csv';
 import { decodeText, ENCODING_NAMES, ioError, isDirectory, pathArguments, resolveExisting } from './filesystem';
 
 export default defineCmdlet({

@@ -1,5 +1,5 @@
 import { defineCmdlet } from '../../core/engine/cmdlet';
-import { contentWriterParameters, writeContent } from './content-writer';
+import { contentWriterParameters, writeContent } from './content';
 
 export default defineCmdlet({
   verb: 'Set',
