@@ -15,7 +15,6 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 
 export const STATE_SCHEMA = 1;
 
@@ -91,7 +90,7 @@ function clone(s: ProviderState): ProviderState {
 export function writeFileAtomicSync(file: string, data: string | Buffer): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${(require('node:crypto') as typeof import('node:crypto')).randomBytes(4).toString('hex')}`);
   const fd = fs.openSync(tmp, 'w', 0o644);
   try {
     fs.writeFileSync(fd, data);

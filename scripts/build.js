@@ -26,7 +26,7 @@ function writeCommandTable() {
       const source = fs.readFileSync(path.join(dir, file), 'utf8');
       const mod = /^\s*module:\s*'([^']+)'/m.exec(source);
       if (!mod) throw new Error(`cmdlets/${room}/${file}: the declaration has no \`module: '…'\` line`);
-      const gated = /^\s*availability\s*\(/m.test(source);
+      const gated = /^\s*availability\s*[(:]/m.test(source);
       rows.push(`  '${m[1].toLowerCase()}': { name: '${m[1]}', room: '${room}', module: '${mod[1]}', gated: ${gated}, load: () => require('./${room}/${m[1]}') },`);
     }
   }
@@ -62,7 +62,7 @@ require('esbuild').buildSync({
 // are kept); a stale cache is simply rejected by V8, so this is an optimisation only.
 const cacheFile = path.join(root, 'dist', 'posh.js.cache');
 fs.rmSync(cacheFile, { force: true });
-spawnSync(process.execPath, [path.join(root, 'bin', 'posh'), '-NonInteractive', '-c', "Get-Command | Where-Object { $_.Name -like 'Get-*' } | Select-Object -First 3 | Format-Table | Out-String"], {
+spawnSync(process.execPath, [path.join(root, 'bin', 'posh'), '-NonInteractive', '-c', "Get-Command; Get-Command | Where-Object { $_.Name -like 'Get-*' } | Select-Object -First 3 | Format-List; 1..3 | ForEach-Object { $_ } | Measure-Object"], {
   cwd: root,
   env: { ...process.env, POSH_WRITE_CODE_CACHE: '1', POSH_CONTAINERS_HOME: path.join(root, 'dist', '.cache-run-home') },
   stdio: 'ignore',

@@ -7,7 +7,7 @@ import { defineCmdlet, type CmdletContext } from '../../core/engine/cmdlet';
 import { ErrorRecord } from '../../core/engine/errors';
 import { wildcardMatch } from '../../core/engine/operators';
 import { PSObject, PSVersion } from '../../core/engine/values';
-import { cmdletClass, imageFullName, resolveHere, storeErrorRecord, storeOf, toVersionString } from './image-common';
+import { cmdletClass, imageFullName, resolveHere, storeErrorRecord, storeOf, toVersionString } from './images';
 
 export default defineCmdlet({
   verb: 'Export',

@@ -4,7 +4,7 @@ import { defineCmdlet, type CmdletContext } from '../../core/engine/cmdlet';
 import { ErrorRecord } from '../../core/engine/errors';
 import { hasWildcard, wildcardMatch } from '../../core/engine/operators';
 import type { SessionState } from '../../core/engine/session';
-import { cmdletClass, imageObject, storeErrorRecord, storeOf, toVersionString } from './image-common';
+import { cmdletClass, imageObject, storeErrorRecord, storeOf, toVersionString } from './images';
 
 export default defineCmdlet({
   verb: 'Get',

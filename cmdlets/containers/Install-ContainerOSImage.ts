@@ -4,7 +4,7 @@
 import { stat } from 'node:fs/promises';
 import { defineCmdlet, type CmdletContext } from '../../core/engine/cmdlet';
 import { ErrorRecord } from '../../core/engine/errors';
-import { cmdletClass, imageFullName, resolveHere, storeErrorRecord, storeOf } from './image-common';
+import { cmdletClass, imageFullName, resolveHere, storeErrorRecord, storeOf } from './images';
 
 export default defineCmdlet({
   verb: 'Install',

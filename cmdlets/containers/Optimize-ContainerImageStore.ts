@@ -3,7 +3,7 @@
 
 import { defineCmdlet, type CmdletContext } from '../../core/engine/cmdlet';
 import { PSObject } from '../../core/engine/values';
-import { storeErrorRecord, storeOf } from './image-common';
+import { storeErrorRecord, storeOf } from './images';
 
 export default defineCmdlet({
   verb: 'Optimize',

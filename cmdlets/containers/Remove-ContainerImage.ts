@@ -5,7 +5,7 @@ import { defineCmdlet, type CmdletContext } from '../../core/engine/cmdlet';
 import { ErrorRecord } from '../../core/engine/errors';
 import { hasWildcard, wildcardMatch } from '../../core/engine/operators';
 import type { ImageRecord } from '../../core/store';
-import { cmdletClass, imageFullName, imageKeyOf, storeErrorRecord, storeOf } from './image-common';
+import { cmdletClass, imageFullName, imageKeyOf, storeErrorRecord, storeOf } from './images';
 
 async function removeOne(ctx: CmdletContext, image: ImageRecord): Promise<void> {
   const fullName = imageFullName(image);

@@ -3,7 +3,7 @@
 
 import { defineCmdlet, type CmdletContext } from '../../core/engine/cmdlet';
 import { ErrorRecord } from '../../core/engine/errors';
-import { cmdletClass, imageKeyOf, storeErrorRecord, storeOf, imageFullName } from './image-common';
+import { cmdletClass, imageKeyOf, storeErrorRecord, storeOf, imageFullName } from './images';
 
 export default defineCmdlet({
   verb: 'Uninstall',
