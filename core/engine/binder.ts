@@ -145,7 +145,6 @@ export function coerceArgument(meta: CommandMeta, p: ParameterDecl, value: unkno
     else result = coerceToParameterType(p.type, value);
   } catch (e) {
     if (!(e instanceof RuntimeException)) throw e;
-    const t = typeName ?? dotnetTypeOf[p.type];
     throw bindingError(
       meta,
       'CannotConvertArgumentNoMessage',

@@ -15,7 +15,7 @@ import { getMember, getStaticMember, invokeMethod, setMember } from './members';
 import {
   add, arithmetic, compareOp, containsOp, formatOp, joinOp, rangeOp, regexMatch, replaceOp, splitOp, typeOp,
 } from './operators';
-import { bridgeSink, ControlFlowSignal, ExpressionProcessor, InvocationSite, isPromise, MaybePromise, Processor, runPipeline, Sink, writeEnumerated } from './pipeline';
+import { bridgeSink, ControlFlowSignal, ExpressionProcessor, InvocationSite, MaybePromise, Processor, runPipeline, Sink, writeEnumerated } from './pipeline';
 import { createProcessor } from './commands';
 import { buildRedirect, Redirect, RedirectSpec } from './redirect';
 import { ScriptBlock } from './scriptblock';
@@ -1190,5 +1190,3 @@ export function invokeScriptBlock(
     return out;
   })();
 }
-
-export { unwrapCollected, isPromise, writeEnumerated };

@@ -5,7 +5,7 @@
 import { convertTo, toArray, toNumber } from './coerce';
 import { ErrorRecord, RuntimeException } from './errors';
 import { formatDateCustom, formatWithSpecifier, regexMatch } from './operators';
-import { Hashtable, PSObject, PSVersion, toDisplayString, typeNameOf, typeNamesOf } from './values';
+import { Hashtable, PSObject, PSVersion, toDisplayString, typeNameOf } from './values';
 
 function runtimeError(message: string, errorId: string): RuntimeException {
   return new RuntimeException(new ErrorRecord({ message, errorId, category: 'InvalidOperation', exceptionType: 'System.Management.Automation.RuntimeException' }));
@@ -394,5 +394,3 @@ export function getStaticMember(typeName: string, name: string, args: unknown[] 
     'MethodNotFound',
   );
 }
-
-export { typeNamesOf };

@@ -2,7 +2,7 @@
 // conversion of the right; string comparisons are case-insensitive unless the `c` variant is used;
 // an array on the left filters (`1,2,3 -gt 1` is `2,3`).
 
-import { convertTo, isOfType, toBool, toNumber, toArray, conversionError } from './coerce';
+import { convertTo, isOfType, toBool, toNumber, toArray } from './coerce';
 import { ErrorRecord, RuntimeException } from './errors';
 import { Hashtable, PSVersion, toDisplayString, formatNumber, formatDate, PSObject } from './values';
 
@@ -465,5 +465,3 @@ export function formatDateCustom(d: Date, spec: string): string {
     }
   });
 }
-
-export { conversionError };

@@ -5,7 +5,7 @@ import type { AttributeAst, ParamBlockAst, ScriptBlockAst } from '../language/as
 import type { ParameterDecl, ParameterType } from './cmdlet';
 import { bindArguments, bindPipelineInput, CommandArgument, CommandMeta, missingMandatory, missingMandatoryError, resolveParameterSet, StaticBinding, takesPipelineInput, commonParameterNames } from './binder';
 import { SwitchParameter } from './coerce';
-import { ErrorRecord, RuntimeException, ScriptSource, StopUpstreamException } from './errors';
+import { ErrorRecord, RuntimeException, ScriptSource } from './errors';
 import { bridgeSink, CommandStreams, InvocationSite, isPromise, MaybePromise, Processor, Sink } from './pipeline';
 import type { Scope, SessionState } from './session';
 import { Hashtable } from './values';
@@ -315,5 +315,3 @@ function withSite(e: RuntimeException, site: InvocationSite): RuntimeException {
   }
   return e;
 }
-
-export { StopUpstreamException, ErrorRecord };
