@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Engine benchmarks (issue 2, SPEC §13), measured against a peer in the same run:
-//   start-up: `posh -c 'Get-Command'` vs `node -e 0` (target ≤ 1.5×)
+//   start-up: `posh -c 'Get-Command'` and `posh -c 'Get-ContainerImage'` on an empty store vs
+//             `node -e 0` (target ≤ 1.5×, SPEC §13)
 //   pipeline: `1..1000000 | Where-Object { $_ % 3 -eq 0 } | Measure-Object` (target < 1 s)
 // Run after `npm run build`: node bench/engine.js [--runs N]
 'use strict';
@@ -40,6 +41,7 @@ try {
   const node = timing([process.execPath, '-e', '0']);
   report("posh -c 'Get-Command'", timing([process.execPath, posh, '-c', 'Get-Command']), 'node -e 0', node, '≤ 1.5×');
   report("posh -c 'Write-Output x'", timing([process.execPath, posh, '-c', 'Write-Output x']), 'node -e 0', node, '—');
+  report("posh -c 'Get-ContainerImage' (empty store)", timing([process.execPath, posh, '-c', 'Get-ContainerImage']), 'node -e 0', node, '≤ 1.5×');
   const pipeline = timing([process.execPath, posh, '-c', '1..1000000 | Where-Object { $_ % 3 -eq 0 } | Measure-Object']);
   console.log(`${'1..1000000 | Where-Object … | Measure-Object'.padEnd(40)} ${ms(pipeline).padStart(13)}   (whole process, start-up included; target < 1000 ms)`);
 } finally {
