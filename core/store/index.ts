@@ -19,7 +19,13 @@
 //                               force? }, entries)     -> same result (derived images: a layer
 //        of added/changed files and 'whiteout' entries over the parent's layers)
 //   await store.removeImage(recordOrIdOrFullName) -> { image, blobsRemoved, bytesFreed }
-//   await store.addContainer(rec) / updateContainer(id, change) / removeContainer(id)
+//   await store.createContainer({ name, imageId, runtimeType? }) -> ContainerRecord (State Off; its
+//        writable root materialised at containers/<id> from the image's layers by reflink-or-copy
+//        from the blobs, never hard links: see core/store/containers.ts)
+//   await store.diffContainer(containerId) -> { container, image, entries, added, changed, deleted }
+//        (the container's changes as importEntries input: whiteouts first; New-ContainerImage)
+//   await store.addContainer(rec) (a record only) / updateContainer(id, change) /
+//         removeContainer(id) (the record, then its root directory)
 //   store.exportEntries(image)    -> AsyncIterable<WimWriteEntry> for createWim().addAll()
 //                                    (flattened; stored SHA-1s passed so nothing is re-hashed)
 //   await store.exportWim(image, wimPath, { compression?: 'none' | 'xpress' })
@@ -38,6 +44,7 @@
 //   blobs/<aa>/<sha256>   file contents, once per distinct content (SHA-1 kept in the catalog)
 //   layers/<id>.json      layer manifests (the tree: names, attributes, times, hashes), id = SHA-256
 //   tmp/                  temp files of the mutation in progress
+//   containers/<id>/      a container's writable root (containers/<id>.partial while created)
 //   pending               present while a mutation that writes blobs runs; the next mutation
 //                         finding it sweeps unreferenced files first
 //   store.lock.lock/      proper-lockfile's lock (with `owner`: host and pid)

@@ -2,7 +2,7 @@
 // point of every mutation. See core/store/index.ts for the API and the layout, and
 // docs/architecture-store.md for the crash and concurrency argument.
 
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -142,6 +142,7 @@ export class ImageStore {
   readonly catalogPath: string;
   readonly versionPath: string;
   readonly pendingPath: string;
+  readonly containersDir: string;
   private knownPrefixes = new Set<string>();
 
   constructor(readonly root: string) {
@@ -151,6 +152,7 @@ export class ImageStore {
     this.catalogPath = join(root, 'catalog.json');
     this.versionPath = join(root, 'store.json');
     this.pendingPath = join(root, 'pending');
+    this.containersDir = join(root, 'containers');
   }
 
   blobPath(sha256: string): string {
@@ -760,7 +762,72 @@ export class ImageStore {
     });
   }
 
-  // ---- containers (records only; the container cmdlets materialise them) -------------------
+  // ---- containers ----------------------------------------------------------------------------
+
+  /** The writable root of a container: containers/<containerId> under the store root. */
+  containerPath(containerId: string): string {
+    return join(this.containersDir, containerId);
+  }
+
+  /**
+   * Creates a container of an installed image: materialises its writable root (see
+   * core/store/containers.ts: reflink-or-copy from the blobs, never a hard link) in
+   * containers/<id>.partial, renames it to containers/<id>, then commits the record. A crash
+   * leaves only a directory the catalog does not name, which the next sweep removes.
+   */
+  async createContainer(spec: { name: string; imageId: string; runtimeType?: ContainerRecord['runtimeType'] }): Promise<ContainerRecord> {
+    if (!spec.name || /[\/\0\r\n]/.test(spec.name)) throw new StoreInputError(`The container name '${spec.name}' is not valid.`, spec.name);
+    const { materializeTree } = await import('./containers');
+    return this.mutate(async (lock) => {
+      const c = this.readCatalog();
+      const image = c.images.find((i) => i.imageId === spec.imageId);
+      if (!image) throw new StoreError(`The image '${spec.imageId}' is not installed.`, 'ImageNotFound', 'ObjectNotFound', spec.imageId);
+      if (c.containers.some((x) => x.name.toLowerCase() === spec.name.toLowerCase())) {
+        throw new StoreError(`A container named '${spec.name}' already exists.`, 'ContainerExists', 'ResourceExists', spec.name);
+      }
+      const containerId = randomUUID();
+      await this.markPending();
+      await ensureDir(this.containersDir);
+      const final = this.containerPath(containerId);
+      const partial = `${final}.partial`;
+      const flat = await this.flatten(image.layers);
+      step('materialize', partial);
+      await materializeTree(partial, flat.map((x) => x.entry), (h) => this.blobPath(h));
+      await durableRename(partial, final);
+      const rec: ContainerRecord = {
+        containerId,
+        name: spec.name,
+        imageId: image.imageId,
+        state: 'Off',
+        runtimeType: spec.runtimeType ?? 'Default',
+        created: new Date().toISOString(),
+        path: final,
+      };
+      c.containers.push(rec);
+      await this.commit(lock, c);
+      await this.clearPending();
+      return rec;
+    });
+  }
+
+  /**
+   * A container's changes against its image, as importEntries input (whiteouts first), with
+   * counts. Read-only; New-ContainerImage passes the entries to importEntries.
+   */
+  async diffContainer(containerId: string): Promise<{ container: ContainerRecord; image: ImageRecord; entries: StoreInputEntry[]; added: number; changed: number; deleted: number }> {
+    const c = this.readCatalog();
+    const container = c.containers.find((x) => x.containerId === containerId);
+    if (!container) throw new StoreError(`The container '${containerId}' does not exist.`, 'ContainerNotFound', 'ObjectNotFound', containerId);
+    const image = c.images.find((i) => i.imageId === container.imageId);
+    if (!image) throw new StoreError(`The image '${container.imageId}' of the container '${container.name}' is not installed.`, 'ImageNotFound', 'ObjectNotFound', container.imageId);
+    const path = container.path ?? this.containerPath(containerId);
+    if (!(await exists(path))) throw new StoreError(`The root directory of the container '${container.name}' is missing (it was deleted outside posh).`, 'ContainerPathMissing', 'ObjectNotFound', path);
+    const { diffTree } = await import('./containers');
+    const flat = await this.flatten(image.layers);
+    const d = await diffTree(path, flat.map((x) => x.entry));
+    return { container, image, ...d };
+  }
+
 
   async addContainer(rec: ContainerRecord): Promise<ContainerRecord> {
     return this.mutate(async (lock) => {
@@ -775,7 +842,7 @@ export class ImageStore {
     });
   }
 
-  async updateContainer(containerId: string, change: Partial<Pick<ContainerRecord, 'state' | 'path' | 'name'>>): Promise<ContainerRecord> {
+  async updateContainer(containerId: string, change: Partial<Pick<ContainerRecord, 'state' | 'path' | 'name' | 'started'>>): Promise<ContainerRecord> {
     return this.mutate(async (lock) => {
       const c = this.readCatalog();
       const rec = c.containers.find((x) => x.containerId === containerId);
@@ -792,7 +859,13 @@ export class ImageStore {
       const rec = c.containers.find((x) => x.containerId === containerId);
       if (!rec) throw new StoreError(`The container '${containerId}' does not exist.`, 'ContainerNotFound', 'ObjectNotFound', containerId);
       c.containers = c.containers.filter((x) => x !== rec);
+      // The record goes first (the commit); its directory after. A crash in between leaves a
+      // directory no record names: `pending` makes the next mutation sweep it.
+      await this.markPending();
       await this.commit(lock, c);
+      await rm(this.containerPath(containerId), { recursive: true, force: true });
+      await rm(`${this.containerPath(containerId)}.partial`, { recursive: true, force: true });
+      await this.clearPending();
       return rec;
     });
   }
@@ -912,6 +985,7 @@ export class ImageStore {
       }
       for (const ct of c.containers) {
         if (!ids.has(ct.imageId)) problems.push({ kind: 'Container', id: ct.name, problem: `The container's image ${ct.imageId} is not in the store.` });
+        if (ct.path && !(await exists(ct.path))) problems.push({ kind: 'Container', id: ct.name, problem: `The container's root directory '${ct.path}' is missing.` });
       }
       const expectBlobRefs = new Map<string, number>();
       for (const [l, n] of expectLayerRefs) {
@@ -999,6 +1073,13 @@ export class ImageStore {
       await durableUnlink(p);
       r.layersRemoved++;
       r.bytesFreed += st.size;
+    }
+    // Container roots no record names (a create or remove that died half-way).
+    const live = new Set(c.containers.map((x) => x.containerId));
+    for (const name of await readdir(this.containersDir).catch(() => [] as string[])) {
+      if (live.has(name)) continue;
+      step('unlink', name);
+      await rm(join(this.containersDir, name), { recursive: true, force: true });
     }
     // Lock directories a killed process was moving out of the way (lock.ts: discard / release).
     for (const name of await readdir(this.root).catch(() => [] as string[])) {

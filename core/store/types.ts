@@ -61,6 +61,8 @@ export interface ContainerRecord {
   state: 'Off' | 'Running';
   runtimeType: 'Default' | 'HyperV';
   created: string;
+  /** ISO 8601 UTC time of the last Start-Container while Running; absent when Off. */
+  started?: string;
   /** The container's writable root, when materialised (outside the blob store, under containers/). */
   path?: string;
 }
