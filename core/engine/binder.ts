@@ -20,6 +20,11 @@ export interface CommandMeta {
   /** Advanced commands get the common parameters and reject unknown ones; simple functions put them in $args. */
   advanced: boolean;
   supportsShouldProcess: boolean;
+  /**
+   * Every argument, named or positional, goes in order to the remaining-arguments parameter as
+   * written (`-a`, `--no-trunc`, `-f:x` as `-f:x`): for commands that parse their own arguments.
+   */
+  passThruArguments?: boolean;
   /** Type conversion for parameters whose type is not one of ParameterType (function params like [hashtable[]]). */
   typeNames?: Record<string, string>;
 }
@@ -269,6 +274,15 @@ export function bindArguments(meta: CommandMeta, args: CommandArgument[]): Stati
   const boundExtent = new Map<string, Extent | null>();
   const positional: { value: unknown; extent: Extent | null; literal?: string }[] = [];
   const unbound: unknown[] = [];
+
+  if (meta.passThruArguments) {
+    const rest = meta.parameters.find((p) => p.valueFromRemainingArguments);
+    if (rest && args.length) {
+      const values = args.map((a) => (a.kind === 'positional' ? a.value : a.hasValue ? `-${a.name}:${argumentText(a.value)}` : `-${a.name}`));
+      bound.set(rest.name, coerceArgument(meta, rest, values, args[0].extent));
+    }
+    return { bound, candidateSets: new Set(parameterSets(meta)), unbound };
+  }
 
   for (let i = 0; i < args.length; i++) {
     const a = args[i];

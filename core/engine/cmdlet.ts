@@ -105,6 +105,11 @@ export interface CmdletDecl {
   supportsShouldProcess?: boolean;
   confirmImpact?: 'None' | 'Low' | 'Medium' | 'High';
   outputType?: string[];
+  /**
+   * The command parses its own arguments: every argument, named (`-a`, `--no-trunc`) or
+   * positional, is passed in order to its valueFromRemainingArguments parameter.
+   */
+  passThruArguments?: boolean;
   /** The PowerShell module the cmdlet belongs to (Get-Command's Source column). */
   module: string;
   /**

@@ -29,6 +29,7 @@ export function cmdletMeta(decl: CmdletDecl): CommandMeta {
       defaultParameterSet: decl.defaultParameterSet,
       advanced: true,
       supportsShouldProcess: decl.supportsShouldProcess ?? false,
+      passThruArguments: decl.passThruArguments ?? false,
     };
     metaCache.set(decl, m);
   }

@@ -90,6 +90,7 @@ export const builtinAliases: [string, string][] = [
   ['rm', 'Remove-Item'], ['del', 'Remove-Item'], ['ri', 'Remove-Item'], ['rmdir', 'Remove-Item'],
   ['erase', 'Remove-Item'], ['rd', 'Remove-Item'], ['sleep', 'Start-Sleep'], ['help', 'Get-Help'],
   ['man', 'Get-Help'], ['epcsv', 'Export-Csv'], ['ipcsv', 'Import-Csv'], ['oh', 'Out-Host'],
+  ['docker', 'Invoke-Docker'],
 ];
 
 /** A row of the generated command table (cmdlets/index.ts, written by scripts/build.js). */

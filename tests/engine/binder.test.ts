@@ -114,3 +114,28 @@ describe('pipeline input', () => {
     );
   });
 });
+
+describe('passThruArguments (commands that parse their own arguments)', () => {
+  const passMeta: CommandMeta = {
+    name: 'Invoke-Thing',
+    advanced: true,
+    supportsShouldProcess: false,
+    passThruArguments: true,
+    parameters: [{ name: 'Arguments', type: 'object[]', position: 0, valueFromRemainingArguments: true }],
+  };
+
+  test('named and positional arguments reach the remaining-arguments parameter in order, as written', () => {
+    const b = bindArguments(passMeta, [pos('images'), named('a'), named('-no-trunc'), named('f', 'x=1'), pos(3), named('Verbose')]);
+    expect(b.bound.get('Arguments')).toEqual(['images', '-a', '--no-trunc', '-f:x=1', 3, '-Verbose']);
+    expect(b.unbound).toEqual([]);
+  });
+
+  test('no arguments bind nothing', () => {
+    expect(bindArguments(passMeta, []).bound.has('Arguments')).toBe(false);
+  });
+
+  test('without the opt-in an unknown named argument is still an error', () => {
+    const strict = { ...passMeta, passThruArguments: false };
+    expect(() => bindArguments(strict, [pos('images'), named('q')])).toThrow("A parameter cannot be found that matches parameter name 'q'.");
+  });
+});

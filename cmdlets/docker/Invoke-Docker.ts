@@ -1,0 +1,165 @@
+// Invoke-Docker (alias `docker`): the docker CLI's view of the local image store (SPEC §12).
+// It parses its own arguments as the docker CLI does (passThruArguments): `docker images -a`,
+// `docker image ls --format '{{.Repository}}'`. Output is the docker CLI's text, line by line.
+
+import { defineCmdlet, type CmdletContext } from '../../core/engine/cmdlet';
+import { ErrorRecord } from '../../core/engine/errors';
+import { toDisplayString } from '../../core/engine/values';
+import type { ImageRecord } from '../../core/store';
+import { storeErrorRecord, storeOf } from '../containers/images';
+
+/** A usage or daemon error, with the docker CLI's text as the message. */
+function dockerError(ctx: CmdletContext, message: string, errorId: string, category: ErrorRecord['category'] = 'InvalidArgument'): ErrorRecord {
+  return new ErrorRecord({
+    message,
+    errorId: `${errorId},${ctx.commandName}`,
+    category,
+    targetObject: null,
+    invocationInfo: { commandName: ctx.commandName, extent: null, script: null },
+  });
+}
+
+/** The options of `docker images` after the docker CLI's flag parsing. */
+interface ImagesFlags {
+  all: boolean;
+  quiet: boolean;
+  noTrunc: boolean;
+  digests: boolean;
+  format?: string;
+  filters: string[];
+  reference?: string;
+}
+
+/** Parses `docker images` flags (pflag style: `-aq`, `--format x`, `--format=x`, `-f x`). */
+function parseImagesFlags(args: string[]): ImagesFlags | string {
+  const flags: ImagesFlags = { all: false, quiet: false, noTrunc: false, digests: false, filters: [] };
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const valueOf = (name: string, inline: string | undefined): string | null => {
+      if (inline !== undefined) return inline;
+      if (i + 1 >= args.length) return null;
+      return args[++i];
+    };
+    if (a.startsWith('--') && a.length > 2) {
+      const eq = a.indexOf('=');
+      const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+      const inline = eq < 0 ? undefined : a.slice(eq + 1);
+      if (name === 'all') flags.all = true;
+      else if (name === 'quiet') flags.quiet = true;
+      else if (name === 'no-trunc') flags.noTrunc = true;
+      else if (name === 'digests') flags.digests = true;
+      else if (name === 'format' || name === 'filter') {
+        const v = valueOf(name, inline);
+        if (v === null) return `flag needs an argument: --${name}`;
+        if (name === 'format') flags.format = v;
+        else flags.filters.push(v);
+      } else return `unknown flag: --${name}`;
+    } else if (a.startsWith('-') && a.length > 1) {
+      // Shorthands, possibly combined (`-aq`); `-f` takes the rest or the next argument.
+      const colon = a.indexOf(':');
+      const body = colon < 0 ? a.slice(1) : a.slice(1, colon);
+      for (let k = 0; k < body.length; k++) {
+        const c = body[k];
+        if (c === 'a') flags.all = true;
+        else if (c === 'q') flags.quiet = true;
+        else if (c === 'f') {
+          const rest = body.slice(k + 1) || (colon < 0 ? '' : a.slice(colon + 1));
+          const v = rest !== '' ? rest.replace(/^=/, '') : valueOf('f', undefined);
+          if (v === null) return `flag needs an argument: 'f' in -f`;
+          flags.filters.push(v);
+          break;
+        } else return `unknown shorthand flag: '${c}' in ${a}`;
+      }
+    } else positional.push(a);
+  }
+  if (positional.length > 1) return '"docker images" requires at most 1 argument.';
+  flags.reference = positional[0];
+  return flags;
+}
+
+/** Newest first, as the daemon lists them. */
+function byCreatedDesc(a: ImageRecord, b: ImageRecord): number {
+  return Date.parse(b.created) - Date.parse(a.created) || a.imageId.localeCompare(b.imageId);
+}
+
+async function images(ctx: CmdletContext, args: string[]): Promise<void> {
+  const flags = parseImagesFlags(args);
+  if (typeof flags === 'string') {
+    ctx.throwTerminating(dockerError(ctx, `${flags}\nSee 'docker images --help'.`, 'DockerUsage'));
+  }
+  const dt = require('../../core/docker-text') as typeof import('../../core/docker-text');
+  let filters;
+  try {
+    filters = dt.parseFilters(flags.filters);
+    filters.validate(dt.IMAGE_FILTERS);
+  } catch (e) {
+    if (e instanceof dt.FilterError) ctx.throwTerminating(dockerError(ctx, `Error response from daemon: ${e.message}`, 'DockerFilter'));
+    throw e;
+  }
+  let danglingOnly: boolean | undefined;
+  try {
+    danglingOnly = filters.has('dangling') ? filters.getBool('dangling', false) : undefined;
+  } catch (e) {
+    ctx.throwTerminating(dockerError(ctx, `Error response from daemon: ${(e as Error).message}`, 'DockerFilter'));
+  }
+  const store = storeOf(ctx);
+  let list: ImageRecord[];
+  try {
+    list = store.listImages().slice().sort(byCreatedDesc);
+  } catch (e) {
+    ctx.throwTerminating(storeErrorRecord(e, ctx, 'StoreUnreadable', store.root));
+  }
+  const references = [...filters.get('reference'), ...(flags.reference !== undefined ? [flags.reference] : [])];
+  const rows = [];
+  for (const r of list) {
+    // Every image of the store has a name and version, so none is dangling.
+    if (danglingOnly === true) continue;
+    const repository = r.name.toLowerCase();
+    const tag = r.version;
+    if (references.length && !references.some((p) => dt.matchReference(p, repository, tag))) continue;
+    rows.push({ repository, tag, id: `sha256:${r.imageId}`, created: Date.parse(r.created), size: r.size });
+  }
+  let text: string;
+  try {
+    text = dt.renderImages(rows, { quiet: flags.quiet, noTrunc: flags.noTrunc, digests: flags.digests, format: flags.format });
+  } catch (e) {
+    if (e instanceof dt.TemplateError) ctx.throwTerminating(dockerError(ctx, `template parsing error: ${e.message}`, 'DockerFormat'));
+    throw e;
+  }
+  if (flags.quiet) {
+    // -q lists each image once.
+    const seen = new Set<string>();
+    text = text.split('\n').filter((l) => l !== '' && !seen.has(l) && (seen.add(l), true)).join('\n') + (text ? '\n' : '');
+  }
+  await ctx.writeAll(text.replace(/\n$/, '').split('\n').filter((_, i, all) => !(all.length === 1 && all[0] === '')));
+}
+
+export default defineCmdlet({
+  verb: 'Invoke',
+  noun: 'Docker',
+  module: 'Docker',
+  synopsis: 'Runs a docker CLI command against the local image store.',
+  passThruArguments: true,
+  parameters: [
+    {
+      name: 'Arguments',
+      type: 'object[]',
+      position: 0,
+      valueFromRemainingArguments: true,
+      description: 'The docker command and its flags and arguments, as the docker CLI takes them (for example images -a).',
+    },
+  ],
+  async end(ctx: CmdletContext) {
+    const raw = ctx.params.Arguments;
+    const args = (raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]).map((a) => toDisplayString(a));
+    const [command, ...rest] = args;
+    if (command === undefined) {
+      ctx.throwTerminating(dockerError(ctx, "Usage:  docker [OPTIONS] COMMAND\nRun 'docker --help' for the supported commands: images, image ls.", 'DockerUsage'));
+    }
+    if (command === 'images') return images(ctx, rest);
+    if (command === 'image' && (rest[0] === 'ls' || rest[0] === 'list')) return images(ctx, rest.slice(1));
+    const name = command === 'image' && rest[0] !== undefined ? `image ${rest[0]}` : command;
+    ctx.throwTerminating(dockerError(ctx, `docker: '${name}' is not a docker command.\nSee 'docker --help'`, 'DockerUnknownCommand', 'ObjectNotFound'));
+  },
+});
