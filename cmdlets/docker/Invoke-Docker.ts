@@ -135,6 +135,87 @@ async function images(ctx: CmdletContext, args: string[]): Promise<void> {
   await ctx.writeAll(text.replace(/\n$/, '').split('\n').filter((_, i, all) => !(all.length === 1 && all[0] === '')));
 }
 
+/** `name[:tag]` as the docker CLI splits it (a colon after the last slash starts the tag); tag defaults to latest. */
+function splitReference(ref: string): { repository: string; tag: string } {
+  const colon = ref.lastIndexOf(':');
+  if (colon > ref.lastIndexOf('/')) return { repository: ref.slice(0, colon), tag: ref.slice(colon + 1) };
+  return { repository: ref, tag: 'latest' };
+}
+
+/**
+ * The image a docker reference names: a full or ≥12-hex ImageId (with or without `sha256:`), or
+ * `repository[:tag]` where a base image's repository is its lower-case name and its tag its version.
+ * The second value is the text docker's "No such image" error names.
+ */
+function resolveImage(list: ImageRecord[], ref: string): { image: ImageRecord | null; shown: string } {
+  const hex = /^(?:sha256:)?([0-9a-f]{12,64})$/.exec(ref);
+  if (hex) {
+    const matches = list.filter((r) => r.imageId.startsWith(hex[1]));
+    if (matches.length === 1) return { image: matches[0], shown: ref };
+  }
+  const { repository, tag } = splitReference(ref);
+  const image = list.find((r) => r.name.toLowerCase() === repository && r.version === tag) ?? null;
+  return { image, shown: `${repository}:${tag}` };
+}
+
+function readList(ctx: CmdletContext): ImageRecord[] {
+  const store = storeOf(ctx);
+  try {
+    return store.listImages();
+  } catch (e) {
+    ctx.throwTerminating(storeErrorRecord(e, ctx, 'StoreUnreadable', store.root));
+  }
+}
+
+/** Output text, one string per line (no trailing empty line). */
+async function writeText(ctx: CmdletContext, text: string): Promise<void> {
+  if (text === '') return;
+  await ctx.writeAll(text.replace(/\n$/, '').split('\n'));
+}
+
+/** `docker history [-q] [--no-trunc] [-H=false] [--format] IMAGE`: the image, then its parents. */
+async function history(ctx: CmdletContext, args: string[]): Promise<void> {
+  let quiet = false;
+  let noTrunc = false;
+  let human = true;
+  let format: string | undefined;
+  const positional: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '-q' || a === '--quiet') quiet = true;
+    else if (a === '--no-trunc') noTrunc = true;
+    else if (a === '-H' || a === '--human' || a === '-H=true' || a === '--human=true') human = true;
+    else if (a === '-H=false' || a === '--human=false') human = false;
+    else if (a === '--format' && i + 1 < args.length) format = args[++i];
+    else if (a.startsWith('--format=')) format = a.slice('--format='.length);
+    else if (a.startsWith('-') && a.length > 1) {
+      ctx.throwTerminating(dockerError(ctx, `unknown flag: ${a}\nSee 'docker history --help'.`, 'DockerUsage'));
+    } else positional.push(a);
+  }
+  if (positional.length !== 1) {
+    ctx.throwTerminating(dockerError(ctx, `"docker history" requires exactly 1 argument.\nSee 'docker history --help'.`, 'DockerUsage'));
+  }
+  const list = readList(ctx);
+  const { image, shown } = resolveImage(list, positional[0]);
+  if (!image) ctx.throwTerminating(dockerError(ctx, `Error response from daemon: No such image: ${shown}`, 'DockerNoSuchImage', 'ObjectNotFound'));
+  const store = storeOf(ctx);
+  const rows = [];
+  for (let r: ImageRecord | undefined = image; r; r = r.parentImageId ? list.find((x) => x.imageId === r!.parentImageId) : undefined) {
+    const parent = r.parentImageId ? list.find((x) => x.imageId === r!.parentImageId) : undefined;
+    const own = r.layers.filter((l) => !parent?.layers.includes(l));
+    let size = 0;
+    for (const l of own) for (const e of (await store.readLayer(l)).entries) size += e.size ?? 0;
+    rows.push({ id: `sha256:${r.imageId}`, created: Date.parse(r.created), createdBy: '', size });
+  }
+  const dt = require('../../core/docker-text') as typeof import('../../core/docker-text');
+  try {
+    await writeText(ctx, dt.renderHistory(rows, { quiet, noTrunc, human, format }));
+  } catch (e) {
+    if (e instanceof dt.TemplateError) ctx.throwTerminating(dockerError(ctx, `template parsing error: ${e.message}`, 'DockerFormat'));
+    throw e;
+  }
+}
+
 export default defineCmdlet({
   verb: 'Invoke',
   noun: 'Docker',
@@ -158,6 +239,7 @@ export default defineCmdlet({
       ctx.throwTerminating(dockerError(ctx, "Usage:  docker [OPTIONS] COMMAND\nRun 'docker --help' for the supported commands: images, image ls.", 'DockerUsage'));
     }
     if (command === 'images') return images(ctx, rest);
+    if (command === 'history' || (command === 'image' && rest[0] === 'history')) return history(ctx, command === 'history' ? rest : rest.slice(1));
     if (command === 'image' && (rest[0] === 'ls' || rest[0] === 'list')) return images(ctx, rest.slice(1));
     const name = command === 'image' && rest[0] !== undefined ? `image ${rest[0]}` : command;
     ctx.throwTerminating(dockerError(ctx, `docker: '${name}' is not a docker command.\nSee 'docker --help'`, 'DockerUnknownCommand', 'ObjectNotFound'));
