@@ -829,6 +829,40 @@ export class ImageStore {
   }
 
 
+  /**
+   * Points a `docker tag` reference (`repository:tag`) at an image: added to its `tags`, and
+   * taken from the image that had it before (a reference names one image). Returns the image.
+   */
+  async tagImage(imageId: string, reference: string): Promise<ImageRecord> {
+    return this.mutate(async (lock) => {
+      const c = this.readCatalog();
+      const rec = c.images.find((i) => i.imageId === imageId);
+      if (!rec) throw new StoreError(`The image '${imageId}' is not installed.`, 'ImageNotFound', 'ObjectNotFound', imageId);
+      for (const i of c.images) {
+        if (i !== rec && i.tags?.includes(reference)) {
+          i.tags = i.tags.filter((t) => t !== reference);
+          if (i.tags.length === 0) delete i.tags;
+        }
+      }
+      if (!rec.tags?.includes(reference)) rec.tags = [...(rec.tags ?? []), reference];
+      await this.commit(lock, c);
+      return rec;
+    });
+  }
+
+  /** Removes a `docker tag` reference from whichever image has it; returns that image, or null. */
+  async untagImage(reference: string): Promise<ImageRecord | null> {
+    return this.mutate(async (lock) => {
+      const c = this.readCatalog();
+      const rec = c.images.find((i) => i.tags?.includes(reference));
+      if (!rec) return null;
+      rec.tags = rec.tags!.filter((t) => t !== reference);
+      if (rec.tags.length === 0) delete rec.tags;
+      await this.commit(lock, c);
+      return rec;
+    });
+  }
+
   async addContainer(rec: ContainerRecord): Promise<ContainerRecord> {
     return this.mutate(async (lock) => {
       const c = this.readCatalog();

@@ -36,6 +36,11 @@ export interface LayerManifest {
 export interface ImageRecord {
   /** SHA-256 (hex) of the image's identity: FullName, parent and layers. */
   imageId: string;
+  /**
+   * References added by `docker tag` (`repository:tag`, lower-case repository), besides the
+   * implicit `<lower-case name>:<version>`. Absent (old catalogs, untagged images) = none.
+   */
+  tags?: string[];
   name: string;
   publisher: string;
   /** Four-part version, e.g. 10.0.14300.1010. */

@@ -71,3 +71,22 @@ test('a file whose content is shorter than declared is refused and leaves nothin
   expect(existsSync(join(home, 'pending'))).toBe(false);
   expect(await store.check()).toEqual([]);
 });
+
+test('tagImage moves a reference between images, untagImage removes it; both commit the catalog and keep the store healthy', async () => {
+  const store = openStore(join(dir, 'home-tags'));
+  const a = (await store.importWim(join(dir, 'nano.wim'), { name: 'NanoA' })).image;
+  const b = (await store.importWim(join(dir, 'nano.wim'), { name: 'NanoB' })).image;
+  expect(a.tags).toBeUndefined();
+  await store.tagImage(a.imageId, 'nano:latest');
+  await store.tagImage(a.imageId, 'nano:latest');
+  await store.tagImage(a.imageId, 'nano:v1');
+  expect(openStore(join(dir, 'home-tags')).findImage(a.imageId)?.tags).toEqual(['nano:latest', 'nano:v1']);
+  await store.tagImage(b.imageId, 'nano:latest');
+  expect(store.findImage(a.imageId)?.tags).toEqual(['nano:v1']);
+  expect(store.findImage(b.imageId)?.tags).toEqual(['nano:latest']);
+  expect((await store.untagImage('nano:latest'))?.imageId).toBe(b.imageId);
+  expect(store.findImage(b.imageId)?.tags).toBeUndefined();
+  expect(await store.untagImage('nano:latest')).toBeNull();
+  await expect(store.tagImage('0'.repeat(64), 'x:y')).rejects.toThrow(StoreError);
+  expect(await store.check()).toEqual([]);
+});
