@@ -115,10 +115,11 @@ async function images(ctx: CmdletContext, args: string[]): Promise<void> {
   for (const r of list) {
     // Every image of the store has a name and version, so none is dangling.
     if (danglingOnly === true) continue;
-    const repository = r.name.toLowerCase();
-    const tag = r.version;
-    if (references.length && !references.some((p) => dt.matchReference(p, repository, tag))) continue;
-    rows.push({ repository, tag, id: `sha256:${r.imageId}`, created: Date.parse(r.created), size: r.size });
+    for (const ref of referencesOf(r)) {
+      const { repository, tag } = splitReference(ref);
+      if (references.length && !references.some((p) => dt.matchReference(p, repository, tag))) continue;
+      rows.push({ repository, tag, id: `sha256:${r.imageId}`, created: Date.parse(r.created), size: r.size });
+    }
   }
   let text: string;
   try {
@@ -154,8 +155,19 @@ function resolveImage(list: ImageRecord[], ref: string): { image: ImageRecord | 
     if (matches.length === 1) return { image: matches[0], shown: ref };
   }
   const { repository, tag } = splitReference(ref);
-  const image = list.find((r) => r.name.toLowerCase() === repository && r.version === tag) ?? null;
-  return { image, shown: `${repository}:${tag}` };
+  const full = `${repository}:${tag}`;
+  const image = list.find((r) => r.tags?.includes(full)) ?? list.find((r) => implicitReference(r) === full) ?? null;
+  return { image, shown: full };
+}
+
+/** The reference every image has: its lower-case name and its version. */
+function implicitReference(r: ImageRecord): string {
+  return `${r.name.toLowerCase()}:${r.version}`;
+}
+
+/** Every reference of an image: the implicit one, then its docker tags. */
+function referencesOf(r: ImageRecord): string[] {
+  return [implicitReference(r), ...(r.tags ?? []).filter((t) => t !== implicitReference(r))];
 }
 
 function readList(ctx: CmdletContext): ImageRecord[] {
@@ -216,6 +228,99 @@ async function history(ctx: CmdletContext, args: string[]): Promise<void> {
   }
 }
 
+const REPOSITORY_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const TAG_RE = /^[\w][\w.-]{0,127}$/;
+
+/** `docker tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]`. */
+async function tag(ctx: CmdletContext, args: string[]): Promise<void> {
+  if (args.length !== 2 || args.some((a) => a.startsWith('-'))) {
+    ctx.throwTerminating(dockerError(ctx, `"docker tag" requires exactly 2 arguments.\nSee 'docker tag --help'.`, 'DockerUsage'));
+  }
+  const target = splitReference(args[1]);
+  if (!REPOSITORY_RE.test(target.repository) || !TAG_RE.test(target.tag)) {
+    const upper = REPOSITORY_RE.test(target.repository.toLowerCase()) && TAG_RE.test(target.tag);
+    ctx.throwTerminating(dockerError(ctx, upper ? 'invalid reference format: repository name must be lowercase' : 'invalid reference format', 'DockerInvalidReference'));
+  }
+  const list = readList(ctx);
+  const { image, shown } = resolveImage(list, args[0]);
+  if (!image) ctx.throwTerminating(dockerError(ctx, `Error response from daemon: No such image: ${shown}`, 'DockerNoSuchImage', 'ObjectNotFound'));
+  const ref = `${target.repository}:${target.tag}`;
+  if (implicitReference(image) === ref) return;
+  const store = storeOf(ctx);
+  try {
+    await store.tagImage(image.imageId, ref);
+  } catch (e) {
+    ctx.throwTerminating(storeErrorRecord(e, ctx, 'DockerTagFailed', ref));
+  }
+}
+
+/** A container id as docker shows it: 12 hex digits. */
+function shortContainerId(id: string): string {
+  return id.replace(/-/g, '').slice(0, 12);
+}
+
+/** `docker rmi [-f] IMAGE...`: untags references and deletes images nothing else uses. */
+async function rmi(ctx: CmdletContext, args: string[]): Promise<void> {
+  let force = false;
+  const names: string[] = [];
+  for (const a of args) {
+    if (a === '-f' || a === '--force') force = true;
+    else if (a === '--no-prune') continue;
+    else if (a.startsWith('-') && a.length > 1) ctx.throwTerminating(dockerError(ctx, `unknown flag: ${a}\nSee 'docker rmi --help'.`, 'DockerUsage'));
+    else names.push(a);
+  }
+  if (names.length === 0) ctx.throwTerminating(dockerError(ctx, `"docker rmi" requires at least 1 argument.\nSee 'docker rmi --help'.`, 'DockerUsage'));
+  const store = storeOf(ctx);
+  const fail = (message: string, id: string) => ctx.writeError(dockerError(ctx, `Error response from daemon: ${message}`, id, 'ResourceUnavailable'));
+  for (const name of names) {
+    const list = readList(ctx);
+    const containers = store.listContainers();
+    const { image, shown } = resolveImage(list, name);
+    if (!image) {
+      ctx.writeError(dockerError(ctx, `Error response from daemon: No such image: ${shown}`, 'DockerNoSuchImage', 'ObjectNotFound'));
+      continue;
+    }
+    const short = image.imageId.slice(0, 12);
+    const byId = /^(?:sha256:)?[0-9a-f]{12,64}$/.test(name) && image.imageId.startsWith(name.replace(/^sha256:/, ''));
+    const ref = byId ? null : `${splitReference(name).repository}:${splitReference(name).tag}`;
+    const refs = referencesOf(image);
+    // A docker tag that is not the image's last reference: untag only.
+    if (ref !== null && ref !== implicitReference(image) && refs.length > 1) {
+      await store.untagImage(ref);
+      await ctx.write(`Untagged: ${ref}`);
+      continue;
+    }
+    const users = containers.filter((c) => c.imageId === image.imageId);
+    const running = users.find((c) => c.state === 'Running');
+    if (running) {
+      fail(`conflict: unable to delete ${short} (cannot be forced) - image is being used by running container ${shortContainerId(running.containerId)}`, 'DockerImageConflict');
+      continue;
+    }
+    if (users.length) {
+      if (ref !== null) fail(`conflict: unable to remove repository reference "${ref}" (must force) - container ${shortContainerId(users[0].containerId)} is using its referenced image ${short}`, 'DockerImageConflict');
+      else fail(`conflict: unable to delete ${short} (must be forced) - image is being used by stopped container ${shortContainerId(users[0].containerId)}`, 'DockerImageConflict');
+      continue;
+    }
+    if (list.some((r) => r.parentImageId === image.imageId)) {
+      fail(`conflict: unable to delete ${short} (cannot be forced) - image has dependent child images`, 'DockerImageConflict');
+      continue;
+    }
+    const repositories = new Set(refs.map((r) => splitReference(r).repository));
+    if (repositories.size > 1 && !force) {
+      fail(`conflict: unable to delete ${short} (must be forced) - image is referenced in multiple repositories`, 'DockerImageConflict');
+      continue;
+    }
+    try {
+      await store.removeImage(image.imageId);
+    } catch (e) {
+      ctx.writeError(storeErrorRecord(e, ctx, 'DockerRemoveFailed', name));
+      continue;
+    }
+    for (const r of refs) await ctx.write(`Untagged: ${r}`);
+    await ctx.write(`Deleted: sha256:${image.imageId}`);
+  }
+}
+
 export default defineCmdlet({
   verb: 'Invoke',
   noun: 'Docker',
@@ -239,6 +344,8 @@ export default defineCmdlet({
       ctx.throwTerminating(dockerError(ctx, "Usage:  docker [OPTIONS] COMMAND\nRun 'docker --help' for the supported commands: images, image ls.", 'DockerUsage'));
     }
     if (command === 'images') return images(ctx, rest);
+    if (command === 'tag' || (command === 'image' && rest[0] === 'tag')) return tag(ctx, command === 'tag' ? rest : rest.slice(1));
+    if (command === 'rmi' || (command === 'image' && (rest[0] === 'rm' || rest[0] === 'remove'))) return rmi(ctx, command === 'rmi' ? rest : rest.slice(1));
     if (command === 'history' || (command === 'image' && rest[0] === 'history')) return history(ctx, command === 'history' ? rest : rest.slice(1));
     if (command === 'image' && (rest[0] === 'ls' || rest[0] === 'list')) return images(ctx, rest.slice(1));
     const name = command === 'image' && rest[0] !== undefined ? `image ${rest[0]}` : command;
