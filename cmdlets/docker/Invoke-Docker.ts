@@ -5,7 +5,7 @@
 import { defineCmdlet, type CmdletContext } from '../../core/engine/cmdlet';
 import { ErrorRecord } from '../../core/engine/errors';
 import { toDisplayString } from '../../core/engine/values';
-import type { ImageRecord } from '../../core/store';
+import type { ContainerRecord, ImageRecord } from '../../core/store';
 import { storeErrorRecord, storeOf } from '../containers/images';
 
 /** A usage or daemon error, with the docker CLI's text as the message. */
@@ -321,6 +321,140 @@ async function rmi(ctx: CmdletContext, args: string[]): Promise<void> {
   }
 }
 
+/** Docker's id of a container: its GUID's 32 hex digits. */
+function containerHex(id: string): string {
+  return id.replace(/-/g, '');
+}
+
+/** A container by name, or by a prefix of its id (hex, dashes optional). */
+function resolveContainer(list: ContainerRecord[], ref: string): ContainerRecord | null {
+  const byName = list.find((c) => c.name === ref.replace(/^\//, ''));
+  if (byName) return byName;
+  const hex = ref.toLowerCase().replace(/-/g, '');
+  if (!/^[0-9a-f]+$/.test(hex)) return null;
+  const hits = list.filter((c) => containerHex(c.containerId).startsWith(hex));
+  return hits.length === 1 ? hits[0] : null;
+}
+
+/** `docker ps [-a] [-q] [--no-trunc] [--format]`: running containers, or all with -a; newest first. */
+async function ps(ctx: CmdletContext, args: string[]): Promise<void> {
+  let all = false;
+  let quiet = false;
+  let noTrunc = false;
+  let format: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--all') all = true;
+    else if (a === '--quiet') quiet = true;
+    else if (a === '--no-trunc') noTrunc = true;
+    else if (a === '--format' && i + 1 < args.length) format = args[++i];
+    else if (a.startsWith('--format=')) format = a.slice('--format='.length);
+    else if (/^-[aq]+$/.test(a)) {
+      if (a.includes('a')) all = true;
+      if (a.includes('q')) quiet = true;
+    } else ctx.throwTerminating(dockerError(ctx, `${a.startsWith('-') ? `unknown flag: ${a}` : '"docker ps" accepts no arguments.'}\nSee 'docker ps --help'.`, 'DockerUsage'));
+  }
+  const store = storeOf(ctx);
+  const images = readList(ctx);
+  const containers = store.listContainers().filter((c) => all || c.state === 'Running');
+  containers.sort((a, b) => Date.parse(b.created) - Date.parse(a.created));
+  const dt = require('../../core/docker-text') as typeof import('../../core/docker-text');
+  const now = Date.now();
+  const rows = containers.map((c) => {
+    const image = images.find((i) => i.imageId === c.imageId);
+    const id = containerHex(c.containerId);
+    return {
+      ID: noTrunc ? id : id.slice(0, 12),
+      Image: image ? implicitReference(image) : c.imageId.slice(0, 12),
+      Command: '""',
+      RunningFor: dt.createdSince(Date.parse(c.created), now),
+      CreatedAt: c.created,
+      Status: c.state === 'Running' && c.started ? `Up ${dt.humanDuration(now - Date.parse(c.started))}` : 'Created',
+      Ports: '',
+      Names: c.name,
+    };
+  });
+  const headers = { ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', RunningFor: 'CREATED', CreatedAt: 'CREATED AT', Status: 'STATUS', Ports: 'PORTS', Names: 'NAMES' };
+  const fmt = quiet ? '{{.ID}}' : format ?? 'table {{.ID}}\\t{{.Image}}\\t{{.Command}}\\t{{.RunningFor}}\\t{{.Status}}\\t{{.Ports}}\\t{{.Names}}';
+  try {
+    await writeText(ctx, dt.renderFormat({ format: fmt, headers, typeName: '*formatter.ContainerContext', rows }));
+  } catch (e) {
+    if (e instanceof dt.TemplateError) ctx.throwTerminating(dockerError(ctx, `template parsing error: ${e.message}`, 'DockerFormat'));
+    throw e;
+  }
+}
+
+const NAME_LEFT = ['admiring', 'brave', 'calm', 'eager', 'focused', 'gentle', 'happy', 'jolly', 'keen', 'nifty', 'quirky', 'vibrant'];
+const NAME_RIGHT = ['babbage', 'curie', 'darwin', 'euler', 'hopper', 'lovelace', 'noether', 'pascal', 'ritchie', 'turing'];
+
+/** `docker create|run [--name NAME] IMAGE [COMMAND...]`: a container record; no process is run. */
+async function create(ctx: CmdletContext, args: string[], run: boolean): Promise<void> {
+  const verb = run ? 'run' : 'create';
+  let name: string | undefined;
+  let i = 0;
+  for (; i < args.length && args[i].startsWith('-'); i++) {
+    const a = args[i];
+    if (a === '--name' && i + 1 < args.length) name = args[++i];
+    else if (a.startsWith('--name=')) name = a.slice('--name='.length);
+    else if (/^-[itd]+$/.test(a) || a === '--rm' || a === '--interactive' || a === '--tty' || a === '--detach') continue;
+    else ctx.throwTerminating(dockerError(ctx, `unknown flag: ${a}\nSee 'docker ${verb} --help'.`, 'DockerUsage'));
+  }
+  if (i >= args.length) ctx.throwTerminating(dockerError(ctx, `"docker ${verb}" requires at least 1 argument.\nSee 'docker ${verb} --help'.`, 'DockerUsage'));
+  const { image, shown } = resolveImage(readList(ctx), args[i]);
+  if (!image) {
+    ctx.throwTerminating(dockerError(ctx, `Unable to find image '${shown}' locally\nError response from daemon: No such image: ${shown}`, 'DockerNoSuchImage', 'ObjectNotFound'));
+  }
+  const store = storeOf(ctx);
+  const taken = new Set(store.listContainers().map((c) => c.name.toLowerCase()));
+  if (name === undefined) {
+    for (let n = 0; name === undefined || taken.has(name); n++) {
+      const base = `${NAME_LEFT[Math.floor(Math.random() * NAME_LEFT.length)]}_${NAME_RIGHT[Math.floor(Math.random() * NAME_RIGHT.length)]}`;
+      name = n < 20 ? base : `${base}${n}`;
+    }
+  } else if (taken.has(name.toLowerCase())) {
+    ctx.throwTerminating(dockerError(ctx, `Error response from daemon: Conflict. The container name "/${name}" is already in use.`, 'DockerNameConflict', 'ResourceExists'));
+  }
+  let rec: ContainerRecord;
+  try {
+    rec = await store.createContainer({ name, imageId: image.imageId });
+  } catch (e) {
+    ctx.throwTerminating(storeErrorRecord(e, ctx, 'DockerCreateFailed', name));
+  }
+  await ctx.write(containerHex(rec.containerId));
+  if (run) ctx.writeWarning(`The container '${rec.name}' was created; no process is executed in it (use Start-Container to mark it running).`);
+}
+
+/** `docker rm [-f] CONTAINER...`: prints each name as given once removed. */
+async function rm(ctx: CmdletContext, args: string[]): Promise<void> {
+  let force = false;
+  const names: string[] = [];
+  for (const a of args) {
+    if (a === '-f' || a === '--force') force = true;
+    else if (a.startsWith('-') && a.length > 1) ctx.throwTerminating(dockerError(ctx, `unknown flag: ${a}\nSee 'docker rm --help'.`, 'DockerUsage'));
+    else names.push(a);
+  }
+  if (names.length === 0) ctx.throwTerminating(dockerError(ctx, `"docker rm" requires at least 1 argument.\nSee 'docker rm --help'.`, 'DockerUsage'));
+  const store = storeOf(ctx);
+  for (const n of names) {
+    const c = resolveContainer(store.listContainers(), n);
+    if (!c) {
+      ctx.writeError(dockerError(ctx, `Error response from daemon: No such container: ${n}`, 'DockerNoSuchContainer', 'ObjectNotFound'));
+      continue;
+    }
+    if (c.state === 'Running' && !force) {
+      ctx.writeError(dockerError(ctx, `Error response from daemon: cannot remove container "/${c.name}": container is running: stop the container before removing or force remove`, 'DockerContainerRunning', 'InvalidOperation'));
+      continue;
+    }
+    try {
+      await store.removeContainer(c.containerId);
+    } catch (e) {
+      ctx.writeError(storeErrorRecord(e, ctx, 'DockerRemoveFailed', n));
+      continue;
+    }
+    await ctx.write(n);
+  }
+}
+
 export default defineCmdlet({
   verb: 'Invoke',
   noun: 'Docker',
@@ -344,11 +478,14 @@ export default defineCmdlet({
       ctx.throwTerminating(dockerError(ctx, "Usage:  docker [OPTIONS] COMMAND\nRun 'docker --help' for the supported commands: images, image ls.", 'DockerUsage'));
     }
     if (command === 'images') return images(ctx, rest);
+    if (command === 'ps' || (command === 'container' && (rest[0] === 'ls' || rest[0] === 'list'))) return ps(ctx, command === 'ps' ? rest : rest.slice(1));
+    if (command === 'create' || command === 'run') return create(ctx, rest, command === 'run');
+    if (command === 'rm' || (command === 'container' && rest[0] === 'rm')) return rm(ctx, command === 'rm' ? rest : rest.slice(1));
     if (command === 'tag' || (command === 'image' && rest[0] === 'tag')) return tag(ctx, command === 'tag' ? rest : rest.slice(1));
     if (command === 'rmi' || (command === 'image' && (rest[0] === 'rm' || rest[0] === 'remove'))) return rmi(ctx, command === 'rmi' ? rest : rest.slice(1));
     if (command === 'history' || (command === 'image' && rest[0] === 'history')) return history(ctx, command === 'history' ? rest : rest.slice(1));
     if (command === 'image' && (rest[0] === 'ls' || rest[0] === 'list')) return images(ctx, rest.slice(1));
-    const name = command === 'image' && rest[0] !== undefined ? `image ${rest[0]}` : command;
+    const name = (command === 'image' || command === 'container') && rest[0] !== undefined ? `${command} ${rest[0]}` : command;
     ctx.throwTerminating(dockerError(ctx, `docker: '${name}' is not a docker command.\nSee 'docker --help'`, 'DockerUnknownCommand', 'ObjectNotFound'));
   },
 });
