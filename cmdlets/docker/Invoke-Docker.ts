@@ -156,7 +156,7 @@ function resolveImage(list: ImageRecord[], ref: string): { image: ImageRecord | 
   }
   const { repository, tag } = splitReference(ref);
   const full = `${repository}:${tag}`;
-  const image = list.find((r) => r.tags?.includes(full)) ?? list.find((r) => implicitReference(r) === full) ?? null;
+  const image = list.find((r) => r.tags?.includes(full)) ?? list.find((r) => r.implicitReference !== false && implicitReference(r) === full) ?? null;
   return { image, shown: full };
 }
 
@@ -167,7 +167,9 @@ function implicitReference(r: ImageRecord): string {
 
 /** Every reference of an image: the implicit one, then its docker tags. */
 function referencesOf(r: ImageRecord): string[] {
-  return [implicitReference(r), ...(r.tags ?? []).filter((t) => t !== implicitReference(r))];
+  const tags = r.tags ?? [];
+  if (r.implicitReference === false) return tags;
+  return [implicitReference(r), ...tags.filter((t) => t !== implicitReference(r))];
 }
 
 function readList(ctx: CmdletContext): ImageRecord[] {
@@ -245,7 +247,7 @@ async function tag(ctx: CmdletContext, args: string[]): Promise<void> {
   const { image, shown } = resolveImage(list, args[0]);
   if (!image) ctx.throwTerminating(dockerError(ctx, `Error response from daemon: No such image: ${shown}`, 'DockerNoSuchImage', 'ObjectNotFound'));
   const ref = `${target.repository}:${target.tag}`;
-  if (implicitReference(image) === ref) return;
+  if (image.implicitReference !== false && implicitReference(image) === ref) return;
   const store = storeOf(ctx);
   try {
     await store.tagImage(image.imageId, ref);
@@ -285,7 +287,7 @@ async function rmi(ctx: CmdletContext, args: string[]): Promise<void> {
     const ref = byId ? null : `${splitReference(name).repository}:${splitReference(name).tag}`;
     const refs = referencesOf(image);
     // A docker tag that is not the image's last reference: untag only.
-    if (ref !== null && ref !== implicitReference(image) && refs.length > 1) {
+    if (ref !== null && image.tags?.includes(ref) && refs.length > 1) {
       await store.untagImage(ref);
       await ctx.write(`Untagged: ${ref}`);
       continue;
@@ -365,7 +367,7 @@ async function ps(ctx: CmdletContext, args: string[]): Promise<void> {
     const id = containerHex(c.containerId);
     return {
       ID: noTrunc ? id : id.slice(0, 12),
-      Image: image ? implicitReference(image) : c.imageId.slice(0, 12),
+      Image: image ? referencesOf(image)[0] ?? image.imageId.slice(0, 12) : c.imageId.slice(0, 12),
       Command: '""',
       RunningFor: dt.createdSince(Date.parse(c.created), now),
       CreatedAt: c.created,
@@ -455,6 +457,63 @@ async function rm(ctx: CmdletContext, args: string[]): Promise<void> {
   }
 }
 
+/**
+ * `docker commit CONTAINER [REPOSITORY[:TAG]]`: New-ContainerImage underneath. The image's name is
+ * the repository; a numeric tag (`1.0`) is its version, else its version is the first free
+ * `1.0.0.N` and the reference is exactly REPOSITORY:TAG (tag `latest` when omitted). Without a
+ * REPOSITORY the image is named `<container name>-commit`, with its `name:version` reference.
+ * Prints the new image's full id (64 hex digits).
+ */
+async function commit(ctx: CmdletContext, args: string[]): Promise<void> {
+  const positional = args.filter((a) => !a.startsWith('-'));
+  const unknown = args.find((a) => a.startsWith('-'));
+  if (unknown) ctx.throwTerminating(dockerError(ctx, `unknown flag: ${unknown}\nSee 'docker commit --help'.`, 'DockerUsage'));
+  if (positional.length < 1 || positional.length > 2) {
+    ctx.throwTerminating(dockerError(ctx, `"docker commit" requires at least 1 and at most 2 arguments.\nSee 'docker commit --help'.`, 'DockerUsage'));
+  }
+  const store = storeOf(ctx);
+  const container = resolveContainer(store.listContainers(), positional[0]);
+  if (!container) ctx.throwTerminating(dockerError(ctx, `Error response from daemon: No such container: ${positional[0]}`, 'DockerNoSuchContainer', 'ObjectNotFound'));
+  let target: { repository: string; tag: string } | null = null;
+  if (positional[1] !== undefined) {
+    target = splitReference(positional[1]);
+    if (!REPOSITORY_RE.test(target.repository) || !TAG_RE.test(target.tag)) {
+      ctx.throwTerminating(dockerError(ctx, 'invalid reference format', 'DockerInvalidReference'));
+    }
+  }
+  const list = readList(ctx);
+  const name = target ? target.repository : `${container.name}-commit`;
+  const numeric = target && /^\d+(\.\d+){0,3}$/.test(target.tag) ? target.tag.split('.') : null;
+  let version: string;
+  if (numeric) {
+    while (numeric.length < 4) numeric.push('0');
+    version = numeric.join('.');
+  } else {
+    let n = 0;
+    const taken = (v: string) => list.some((r) => r.publisher === 'CN=Docker' && r.name === name && r.version === v);
+    while (taken(`1.0.0.${n}`)) n++;
+    version = `1.0.0.${n}`;
+  }
+  let result;
+  try {
+    const diff = await store.diffContainer(container.containerId);
+    result = await store.importEntries({ name, publisher: 'CN=Docker', version, parentImageId: diff.image.imageId, isOSImage: false }, diff.entries);
+  } catch (e) {
+    ctx.throwTerminating(storeErrorRecord(e, ctx, 'DockerCommitFailed', container.name));
+  }
+  if (result.status === 'exists') {
+    ctx.throwTerminating(dockerError(ctx, `Error response from daemon: the image ${name}:${version} already exists`, 'DockerImageExists', 'ResourceExists'));
+  }
+  if (target && !(numeric && implicitReference(result.image) === `${target.repository}:${target.tag}`)) {
+    try {
+      await store.tagImage(result.image.imageId, `${target.repository}:${target.tag}`, { dropImplicitReference: true });
+    } catch (e) {
+      ctx.throwTerminating(storeErrorRecord(e, ctx, 'DockerTagFailed', positional[1]));
+    }
+  }
+  await ctx.write(result.image.imageId);
+}
+
 export default defineCmdlet({
   verb: 'Invoke',
   noun: 'Docker',
@@ -478,6 +537,7 @@ export default defineCmdlet({
       ctx.throwTerminating(dockerError(ctx, "Usage:  docker [OPTIONS] COMMAND\nRun 'docker --help' for the supported commands: images, image ls.", 'DockerUsage'));
     }
     if (command === 'images') return images(ctx, rest);
+    if (command === 'commit' || (command === 'container' && rest[0] === 'commit')) return commit(ctx, command === 'commit' ? rest : rest.slice(1));
     if (command === 'ps' || (command === 'container' && (rest[0] === 'ls' || rest[0] === 'list'))) return ps(ctx, command === 'ps' ? rest : rest.slice(1));
     if (command === 'create' || command === 'run') return create(ctx, rest, command === 'run');
     if (command === 'rm' || (command === 'container' && rest[0] === 'rm')) return rm(ctx, command === 'rm' ? rest : rest.slice(1));

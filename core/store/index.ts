@@ -24,8 +24,9 @@
 //        from the blobs, never hard links: see core/store/containers.ts)
 //   await store.diffContainer(containerId) -> { container, image, entries, added, changed, deleted }
 //        (the container's changes as importEntries input: whiteouts first; New-ContainerImage)
-//   await store.tagImage(imageId, 'repo:tag') -> ImageRecord (docker tag: the reference moves to
-//        this image) / await store.untagImage('repo:tag') -> the image that had it, or null
+//   await store.tagImage(imageId, 'repo:tag', { dropImplicitReference? }) -> ImageRecord (docker
+//        tag: the reference moves to this image; dropImplicitReference: docker commit's images have
+//        only their tags as references) / await store.untagImage('repo:tag') -> the image that had it, or null
 //   await store.addContainer(rec) (a record only) / updateContainer(id, change) /
 //         removeContainer(id) (the record, then its root directory)
 //   store.exportEntries(image)    -> AsyncIterable<WimWriteEntry> for createWim().addAll()

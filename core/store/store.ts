@@ -833,7 +833,7 @@ export class ImageStore {
    * Points a `docker tag` reference (`repository:tag`) at an image: added to its `tags`, and
    * taken from the image that had it before (a reference names one image). Returns the image.
    */
-  async tagImage(imageId: string, reference: string): Promise<ImageRecord> {
+  async tagImage(imageId: string, reference: string, options: { dropImplicitReference?: boolean } = {}): Promise<ImageRecord> {
     return this.mutate(async (lock) => {
       const c = this.readCatalog();
       const rec = c.images.find((i) => i.imageId === imageId);
@@ -845,6 +845,7 @@ export class ImageStore {
         }
       }
       if (!rec.tags?.includes(reference)) rec.tags = [...(rec.tags ?? []), reference];
+      if (options.dropImplicitReference) rec.implicitReference = false;
       await this.commit(lock, c);
       return rec;
     });

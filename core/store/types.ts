@@ -41,6 +41,11 @@ export interface ImageRecord {
    * implicit `<lower-case name>:<version>`. Absent (old catalogs, untagged images) = none.
    */
   tags?: string[];
+  /**
+   * false: `<lower-case name>:<version>` is not one of the image's docker references (an image made
+   * by `docker commit`, whose references are exactly its tags). Absent = true.
+   */
+  implicitReference?: boolean;
   name: string;
   publisher: string;
   /** Four-part version, e.g. 10.0.14300.1010. */

@@ -88,5 +88,8 @@ test('tagImage moves a reference between images, untagImage removes it; both com
   expect(store.findImage(b.imageId)?.tags).toBeUndefined();
   expect(await store.untagImage('nano:latest')).toBeNull();
   await expect(store.tagImage('0'.repeat(64), 'x:y')).rejects.toThrow(StoreError);
+  expect(store.findImage(a.imageId)?.implicitReference).toBeUndefined();
+  expect((await store.tagImage(a.imageId, 'nano:v2', { dropImplicitReference: true })).implicitReference).toBe(false);
+  expect(store.findImage(a.imageId)?.tags).toEqual(['nano:v1', 'nano:v2']);
   expect(await store.check()).toEqual([]);
 });
