@@ -123,17 +123,13 @@ async function images(ctx: CmdletContext, args: string[]): Promise<void> {
   }
   let text: string;
   try {
+    // Like the docker CLI, -q prints one id per row: an image with several references repeats.
     text = dt.renderImages(rows, { quiet: flags.quiet, noTrunc: flags.noTrunc, digests: flags.digests, format: flags.format });
   } catch (e) {
     if (e instanceof dt.TemplateError) ctx.throwTerminating(dockerError(ctx, `template parsing error: ${e.message}`, 'DockerFormat'));
     throw e;
   }
-  if (flags.quiet) {
-    // -q lists each image once.
-    const seen = new Set<string>();
-    text = text.split('\n').filter((l) => l !== '' && !seen.has(l) && (seen.add(l), true)).join('\n') + (text ? '\n' : '');
-  }
-  await ctx.writeAll(text.replace(/\n$/, '').split('\n').filter((_, i, all) => !(all.length === 1 && all[0] === '')));
+  await writeText(ctx, text);
 }
 
 /** `name[:tag]` as the docker CLI splits it (a colon after the last slash starts the tag); tag defaults to latest. */
