@@ -111,8 +111,23 @@ async function images(ctx: CmdletContext, args: string[]): Promise<void> {
     ctx.throwTerminating(storeErrorRecord(e, ctx, 'StoreUnreadable', store.root));
   }
   const references = [...filters.get('reference'), ...(flags.reference !== undefined ? [flags.reference] : [])];
+  // before/since: images created before (after) each named image; label: no image here has labels.
+  const bounds: { before: number[]; since: number[] } = { before: [], since: [] };
+  for (const key of ['before', 'since'] as const) {
+    for (const v of filters.get(key)) {
+      const { image, shown } = resolveImage(list, v);
+      if (!image) ctx.throwTerminating(dockerError(ctx, `Error response from daemon: No such image: ${shown}`, 'DockerNoSuchImage', 'ObjectNotFound'));
+      bounds[key].push(Date.parse(image.created));
+    }
+  }
+  if (filters.has('until')) {
+    ctx.throwTerminating(dockerError(ctx, `Error response from daemon: invalid filter 'until': not supported by this image store`, 'DockerFilter'));
+  }
   const rows = [];
   for (const r of list) {
+    const created = Date.parse(r.created);
+    if (filters.has('label')) continue;
+    if (bounds.before.some((t) => created >= t) || bounds.since.some((t) => created <= t)) continue;
     // Every image of the store has a name and version, so none is dangling.
     if (danglingOnly === true) continue;
     for (const ref of referencesOf(r)) {
