@@ -545,7 +545,7 @@ export default defineCmdlet({
     const args = (raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]).map((a) => toDisplayString(a));
     const [command, ...rest] = args;
     if (command === undefined) {
-      ctx.throwTerminating(dockerError(ctx, "Usage:  docker [OPTIONS] COMMAND\nRun 'docker --help' for the supported commands: images, image ls.", 'DockerUsage'));
+      ctx.throwTerminating(dockerError(ctx, "Usage:  docker [OPTIONS] COMMAND\nCommands: images (image ls), tag, rmi (image rm), history, ps, create, run, rm, commit.", 'DockerUsage'));
     }
     if (command === 'images') return images(ctx, rest);
     if (command === 'commit' || (command === 'container' && rest[0] === 'commit')) return commit(ctx, command === 'commit' ? rest : rest.slice(1));
