@@ -1,30 +1,13 @@
 // Helpers for the store tests: WIMs made in the test (our writer, or wimlib-imagex as the
 // independent peer), store copies, and posh runs against a given store root.
 
-import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPosh, type PoshResult } from '../helpers/posh';
 import { captureDirectory } from '../../core/wim';
 
-/**
- * wimlib-imagex present? Missing on a developer machine: the test is skipped with a loud
- * message. Missing in CI (CI=true): the suite fails.
- */
-export function haveWimlib(): boolean {
-  const r = spawnSync('wimlib-imagex', ['--version'], { encoding: 'utf8' });
-  if (r.status === 0) return true;
-  if (process.env.CI === 'true') throw new Error('wimlib-imagex (Debian package wimtools) is required in CI but was not found');
-  // eslint-disable-next-line no-console
-  console.warn('\n*** wimlib-imagex NOT FOUND: store interop tests are SKIPPED. Install it: apt-get install -y wimtools ***\n');
-  return false;
-}
-
-export function wimlib(args: string[]): string {
-  const r = spawnSync('wimlib-imagex', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`wimlib-imagex ${args.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+// The wimlib-imagex peer: skipped loudly on a developer machine, required when CI=true.
+export { havePeer as haveWimlib, wimlib } from '../wim/helpers';
 
 /** Deterministic bytes (xorshift32). */
 export function bytes(n: number, seed: number): Buffer {
