@@ -3,9 +3,8 @@
 
 import { defineCmdlet, type CmdletContext } from '../../core/engine/cmdlet';
 import { ErrorRecord } from '../../core/engine/errors';
-import type { ContainerRecord } from '../../core/store';
-import { selectContainers } from './containers';
-import { cmdletClass, imageFullName, imageObject, storeErrorRecord, storeOf, toVersionString } from './images';
+import { readContainers, selectContainers } from './containers';
+import { cmdletClass, imageFullName, imageObject, storeErrorRecord, toVersionString } from './images';
 
 /** TP5 records a bare publisher as a certificate subject: `Demo` becomes `CN=Demo`. */
 export function publisherOf(p: string): string {
@@ -27,13 +26,7 @@ export default defineCmdlet({
     { name: 'Version', type: 'version', mandatory: true, description: 'The version of the new image (missing parts are 0: 1.0 is 1.0.0.0).' },
   ],
   async process(ctx: CmdletContext) {
-    const store = storeOf(ctx);
-    let all: ContainerRecord[];
-    try {
-      all = store.listContainers();
-    } catch (e) {
-      ctx.throwTerminating(storeErrorRecord(e, ctx, 'StoreUnreadable', store.root));
-    }
+    const { store, all } = readContainers(ctx);
     const picked = ctx.parameterSetName === 'ByName'
       ? selectContainers(ctx, all, [String(ctx.params.ContainerName)])
       : selectContainers(ctx, all, null);

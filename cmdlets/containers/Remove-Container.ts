@@ -3,9 +3,8 @@
 
 import { defineCmdlet, type CmdletContext } from '../../core/engine/cmdlet';
 import { ErrorRecord } from '../../core/engine/errors';
-import type { ContainerRecord } from '../../core/store';
-import { selectContainers } from './containers';
-import { cmdletClass, storeErrorRecord, storeOf } from './images';
+import { containerSelectionParameters, readContainers, selectContainers } from './containers';
+import { cmdletClass, storeErrorRecord } from './images';
 
 export default defineCmdlet({
   verb: 'Remove',
@@ -16,18 +15,11 @@ export default defineCmdlet({
   confirmImpact: 'Medium',
   defaultParameterSet: 'ByName',
   parameters: [
-    { name: 'Name', type: 'string[]', mandatory: true, position: 0, sets: ['ByName'], description: 'Container names (wildcards are allowed) or ContainerIds.' },
-    { name: 'Container', type: 'object', mandatory: true, sets: ['ByObject'], valueFromPipeline: true, description: 'Containers from Get-Container or New-Container (or their ContainerIds or names).' },
+    ...containerSelectionParameters,
     { name: 'Force', type: 'switch', description: 'Removes running containers too (they are stopped first).' },
   ],
   async process(ctx: CmdletContext) {
-    const store = storeOf(ctx);
-    let all: ContainerRecord[];
-    try {
-      all = store.listContainers();
-    } catch (e) {
-      ctx.throwTerminating(storeErrorRecord(e, ctx, 'StoreUnreadable', store.root));
-    }
+    const { store, all } = readContainers(ctx);
     for (const r of selectContainers(ctx, all)) {
       if (r.state === 'Running' && !ctx.params.Force) {
         ctx.writeError(new ErrorRecord({

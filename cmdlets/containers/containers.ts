@@ -1,12 +1,12 @@
 // Shared by the container cmdlets (SPEC §11): Container objects, and finding the containers a
 // -Name or a pipeline object names.
 
-import type { CmdletContext } from '../../core/engine/cmdlet';
+import type { CmdletContext, ParameterDecl } from '../../core/engine/cmdlet';
 import { ErrorRecord } from '../../core/engine/errors';
 import { hasWildcard, wildcardMatch } from '../../core/engine/operators';
 import { PSObject } from '../../core/engine/values';
 import type { ContainerRecord, ImageRecord } from '../../core/store';
-import { cmdletClass } from './images';
+import { cmdletClass, storeErrorRecord, storeOf } from './images';
 
 export const CONTAINER_TYPE = 'Microsoft.Containers.PowerShell.Objects.Container';
 
@@ -102,4 +102,38 @@ export function selectContainers(ctx: CmdletContext, all: ContainerRecord[], nam
     add(hit);
   }
   return out;
+}
+
+/** -Name / -Container, as Start-, Stop- and Remove-Container declare them. */
+export const containerSelectionParameters: ParameterDecl[] = [
+  { name: 'Name', type: 'string[]', mandatory: true, position: 0, sets: ['ByName'], description: 'Container names (wildcards are allowed) or ContainerIds.' },
+  { name: 'Container', type: 'object', mandatory: true, sets: ['ByObject'], valueFromPipeline: true, description: 'Containers from Get-Container or New-Container (or their ContainerIds or names).' },
+];
+
+/** The store and its container records; an unreadable store ends the command. */
+export function readContainers(ctx: CmdletContext): { store: ReturnType<typeof storeOf>; all: ContainerRecord[] } {
+  const store = storeOf(ctx);
+  try {
+    return { store, all: store.listContainers() };
+  } catch (e) {
+    ctx.throwTerminating(storeErrorRecord(e, ctx, 'StoreUnreadable', store.root));
+  }
+}
+
+/** Start-/Stop-Container: moves the selected containers to `state` (Uptime counts from a start). */
+export async function setContainerState(ctx: CmdletContext, state: 'Running' | 'Off', action: string, failureId: string): Promise<void> {
+  const { store, all } = readContainers(ctx);
+  for (const r of selectContainers(ctx, all)) {
+    if (!(await ctx.shouldProcess(r.name, action))) continue;
+    let rec = r;
+    if (r.state !== state) {
+      try {
+        rec = await store.updateContainer(r.containerId, state === 'Running' ? { state, started: new Date().toISOString() } : { state, started: undefined });
+      } catch (e) {
+        ctx.writeError(storeErrorRecord(e, ctx, failureId, r.name));
+        continue;
+      }
+    }
+    if (ctx.params.PassThru) await ctx.write(containerObject(rec, store.listImages()));
+  }
 }
