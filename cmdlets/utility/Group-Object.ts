@@ -108,7 +108,7 @@ export default defineCmdlet({
       } else groups.push({ values: rows[i], members: p.NoElement ? [] : [items[i]], count: 1 });
     }
     if (p.AsHashTable) {
-      const table = new Hashtable();
+      const table = new Hashtable(false, caseSensitive);
       for (const g of groups) {
         const key = p.AsString ? groupName(g.values) : g.values[0] === MISSING ? null : g.values[0];
         if (table.has(key)) {

@@ -115,32 +115,39 @@ export class PSObject {
   }
 }
 
-/** System.Collections.Hashtable / OrderedDictionary: case-insensitive keys, insertion order kept. */
+/**
+ * System.Collections.Hashtable / OrderedDictionary, insertion order kept. String keys compare
+ * case-insensitively as in `@{}`; a few cmdlets make case-sensitive tables (ConvertFrom-Json
+ * -AsHashtable, Group-Object -AsHashTable -CaseSensitive), as .NET's default comparer does.
+ */
 export class Hashtable {
   private readonly map = new Map<unknown, { key: unknown; value: unknown }>();
-  constructor(readonly ordered = false) {}
+  constructor(
+    readonly ordered = false,
+    readonly caseSensitive = false,
+  ) {}
 
-  private static norm(key: unknown): unknown {
-    return typeof key === 'string' ? key.toLowerCase() : key;
+  private norm(key: unknown): unknown {
+    return typeof key === 'string' && !this.caseSensitive ? key.toLowerCase() : key;
   }
 
   set(key: unknown, value: unknown): void {
-    const k = Hashtable.norm(key);
+    const k = this.norm(key);
     const e = this.map.get(k);
     if (e) e.value = value;
     else this.map.set(k, { key, value });
   }
 
   get(key: unknown): unknown {
-    return this.map.get(Hashtable.norm(key))?.value;
+    return this.map.get(this.norm(key))?.value;
   }
 
   has(key: unknown): boolean {
-    return this.map.has(Hashtable.norm(key));
+    return this.map.has(this.norm(key));
   }
 
   delete(key: unknown): boolean {
-    return this.map.delete(Hashtable.norm(key));
+    return this.map.delete(this.norm(key));
   }
 
   get size(): number {

@@ -455,17 +455,9 @@ class JsonReader {
 }
 
 function toHashtable(entries: [string, unknown][]): Hashtable {
-  const h = new Hashtable(true);
-  for (const [k, v] of entries) {
-    if (h.has(k)) {
-      // pwsh's hashtable here is case-sensitive; the value model's Hashtable is not.
-      const existing = h.keys().find((x) => typeof x === 'string' && x.toLowerCase() === k.toLowerCase());
-      throw new JsonConversionError(
-        `Cannot convert the JSON string because it contains the keys '${String(existing)}' and '${k}', which differ only in casing.`,
-      );
-    }
-    h.set(k, v);
-  }
+  // pwsh's -AsHashtable table is case-sensitive: keys that differ only in casing stay apart.
+  const h = new Hashtable(true, true);
+  for (const [k, v] of entries) h.set(k, v);
   return h;
 }
 

@@ -261,15 +261,20 @@ describe('ConvertFrom-Json', () => {
     expect(convertFromJson('   \n')).toBeNull();
   });
 
-  test('a repeated key keeps the last value; keys differing in case are refused unless -AsHashtable', () => {
+  test('a repeated key keeps the last value; keys differing in case are refused unless -AsHashtable, which keeps both', () => {
     expect((convertFromJson('{"a":1,"a":2}') as PSObject).properties()).toEqual([{ name: 'a', value: 2 }]);
     expect(() => convertFromJson('{"a":1,"A":2}')).toThrow(
       "Cannot convert the JSON string because it contains keys with different casing. Please use the -AsHashTable switch instead. The key that was attempted to be added to the existing key 'a' was 'A'.",
     );
     expect(() => convertFromJson('{"":1}')).toThrow(/property whose name is an empty string/);
-    expect(() => convertFromJson('{"a":1,"A":2}', { asHashtable: true })).toThrow(
-      "Cannot convert the JSON string because it contains the keys 'a' and 'A', which differ only in casing.",
-    );
+    // -AsHashtable makes a case-sensitive table: both keys stay, each with its own value.
+    const cased = convertFromJson('{"a":1,"A":2,"a":3}', { asHashtable: true }) as Hashtable;
+    expect(cased.entries()).toEqual([
+      ['a', 3],
+      ['A', 2],
+    ]);
+    expect(cased.get('A')).toBe(2);
+    expect(cased.has('B')).toBe(false);
     const h = convertFromJson('{"":1,"b":2}', { asHashtable: true }) as Hashtable;
     expect(h.ordered).toBe(true);
     expect(h.entries()).toEqual([
