@@ -30,6 +30,10 @@ const COMMANDS: Record<string, () => DockerCommand> = {
   'container rm': () => require('./commands/rm').default,
   commit: () => require('./commands/commit').default,
   'container commit': () => require('./commands/commit').default,
+  inspect: () => require('./commands/inspect').default,
+  'image inspect': () => (ctx, args) => require('./commands/inspect').inspect(ctx, args, 'image'),
+  'container inspect': () => (ctx, args) => require('./commands/inspect').inspect(ctx, args, 'container'),
+  search: () => require('./commands/search').default,
 };
 
 /** The top-level command names, for docker's usage text. */

@@ -8,6 +8,7 @@
 // formatter.Context.preFormat).
 
 import { tabwrite } from './tabwriter';
+import { GoValue, goJson } from './govalues';
 
 export class TemplateError extends Error {
   constructor(message: string) {
@@ -170,6 +171,7 @@ export function parseTemplate(src: string): Node[] {
 }
 
 function truthy(v: Value): boolean {
+  if (v instanceof GoValue) return v.truthy();
   if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
   if (Array.isArray(v)) return v.length > 0;
   if (typeof v === 'object') return Object.keys(v as object).length > 0;
@@ -180,6 +182,7 @@ function truthy(v: Value): boolean {
 export function goString(v: Value): string {
   if (v === undefined || v === null) return '<no value>';
   if (typeof v === 'string') return v;
+  if (v instanceof GoValue) return v.goString();
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
   if (v instanceof Date) return v.toISOString();
   if (Array.isArray(v)) return `[${v.map(goString).join(' ')}]`;
@@ -194,6 +197,12 @@ export interface RenderContext {
   source: string;
   /** In header mode the functions pass their first argument through unchanged (docker's HeaderFunctions). */
   header?: boolean;
+  /**
+   * 'error': the value is a map (Go's option missingkey=error), so a missing field is `map has no
+   * entry for key "X"` (docker inspect's fallback to the raw JSON); default: a struct's
+   * `can't evaluate field X in type T`.
+   */
+  missingKey?: 'error';
 }
 
 function position(ctx: RenderContext, offset: number): string {
@@ -214,8 +223,11 @@ function evalArg(a: Arg, dot: Value, ctx: RenderContext): Value {
     case 'field': {
       let v: Value = dot;
       for (const name of a.path) {
-        if (v === null || typeof v !== 'object' || !(name in (v as object))) {
+        if (v === null || typeof v !== 'object' || v instanceof GoValue || !(name in (v as object))) {
           if (ctx.header) return undefined; // a map in Go: a missing key is "<no value>"
+          if (ctx.missingKey === 'error' && v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof GoValue)) {
+            throw new TemplateError(`template: :${position(ctx, a.pos)}: executing "" at <.${a.path.join('.')}>: map has no entry for key "${name}"`);
+          }
           throw new TemplateError(
             `template: :${position(ctx, a.pos)}: executing "" at <.${a.path.join('.')}>: can't evaluate field ${name} in type ${v === dot ? ctx.typeName : typeof v === 'string' ? 'string' : 'interface {}'}`,
           );
@@ -239,7 +251,7 @@ function callFn(fn: string, args: Value[], ctx: RenderContext, pos: number): Val
   switch (fn) {
     case 'json':
       need(1);
-      return JSON.stringify(args[0] ?? null);
+      return goJson(args[0] ?? null, '', false); // docker's templates: an Encoder with SetEscapeHTML(false)
     case 'upper':
       need(1);
       return goString(args[0]).toUpperCase();
@@ -270,6 +282,7 @@ function callFn(fn: string, args: Value[], ctx: RenderContext, pos: number): Val
       return args.map(goString).join('');
     case 'len':
       need(1);
+      if (args[0] instanceof GoValue) return 0;
       return Array.isArray(args[0]) || typeof args[0] === 'string' ? (args[0] as string | unknown[]).length : Object.keys((args[0] ?? {}) as object).length;
     case 'not':
       need(1);
@@ -327,7 +340,7 @@ function exec(nodes: Node[], dot: Value, ctx: RenderContext): string {
       }
       case 'range': {
         const v = evalPipe(n.pipe, dot, ctx);
-        const items = Array.isArray(v) ? v : v && typeof v === 'object' ? Object.keys(v).sort().map((k) => (v as Record<string, unknown>)[k]) : [];
+        const items = Array.isArray(v) ? v : v instanceof GoValue ? [] : v && typeof v === 'object' ? Object.keys(v).sort().map((k) => (v as Record<string, unknown>)[k]) : [];
         if (items.length === 0) out += exec(n.otherwise, dot, ctx);
         for (const it of items) out += exec(n.body, it, ctx);
         break;
@@ -337,9 +350,9 @@ function exec(nodes: Node[], dot: Value, ctx: RenderContext): string {
   return out;
 }
 
-/** Executes a template against one value. */
-export function executeTemplate(src: string, dot: Value, typeName = '*formatter.Context'): string {
-  return exec(parseTemplate(src), dot, { typeName, source: src });
+/** Executes a template against one value; missingKey 'error' treats it as a map (see RenderContext). */
+export function executeTemplate(src: string, dot: Value, typeName = '*formatter.Context', opts: { missingKey?: 'error' } = {}): string {
+  return exec(parseTemplate(src), dot, { typeName, source: src, missingKey: opts.missingKey });
 }
 
 export interface FormatSpec<T> {

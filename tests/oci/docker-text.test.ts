@@ -230,3 +230,42 @@ describe('filters', () => {
     expect(executeTemplate('{{truncate .A 3}}|{{pad .A 1 2}}|{{title .A}}', { A: 'hello world' })).toBe('hel| hello world  |Hello World');
   });
 });
+
+describe('Go values in templates and JSON (docker inspect)', () => {
+  const { GoTime, NIL_SLICE, NIL_MAP, goJson, rfc3339Nano } = require('../../core/docker-text') as typeof import('../../core/docker-text');
+
+  test('a nil slice or map prints [] / map[], is false and empty in a template, and null in JSON', () => {
+    const v = { Env: NIL_SLICE, Labels: NIL_MAP, Cmd: ['a'] };
+    expect(executeTemplate('{{.Env}} {{.Labels}} {{len .Env}} {{if .Env}}set{{else}}unset{{end}} {{range .Env}}x{{else}}none{{end}} {{json .Env}}', v)).toBe(
+      '[] map[] 0 unset none null',
+    );
+    expect(goJson(v)).toBe('{"Env":null,"Labels":null,"Cmd":["a"]}');
+  });
+
+  test('time.Time: Go String() in a template, RFC 3339 with trimmed nanoseconds in JSON', () => {
+    const t = Date.parse('2026-11-23T17:29:27.360Z');
+    expect(executeTemplate('{{.T}}|{{.Z}}|{{json .T}}', { T: new GoTime(t), Z: new GoTime(null) })).toBe(
+      '2026-11-23 17:29:27.36 +0000 UTC|0001-01-01 00:00:00 +0000 UTC|"2026-11-23T17:29:27.36Z"',
+    );
+    expect(goJson({ Z: new GoTime(null) })).toBe('{"Z":"0001-01-01T00:00:00Z"}');
+    expect(rfc3339Nano('2026-11-23T17:29:27.000Z')).toBe('2026-11-23T17:29:27Z');
+    expect(rfc3339Nano('2026-11-23T17:29:27.007Z')).toBe('2026-11-23T17:29:27.007Z');
+    expect(executeTemplate('{{.T}}', { T: new GoTime(Date.parse('2026-01-02T03:04:05Z')) })).toBe('2026-01-02 03:04:05 +0000 UTC');
+  });
+
+  test('goJson is json.MarshalIndent: HTML characters and U+2028/9 escaped; the json function leaves HTML alone', () => {
+    expect(goJson([{ A: '<a & b>', B: [], C: {} }], '    ')).toBe('[\n    {\n        "A": "\\u003ca \\u0026 b\\u003e",\n        "B": [],\n        "C": {}\n    }\n]');
+    expect(goJson('\u2028')).toBe('"\\u2028"');
+    expect(executeTemplate('{{json .A}}', { A: '<a & b>\u2029' })).toBe('"<a & b>\\u2029"');
+  });
+
+  test('missingkey=error: a missing field of a map is "map has no entry for key"', () => {
+    expect(() => executeTemplate('{{.Foo}}', { Id: 'x' }, '', { missingKey: 'error' })).toThrow(
+      new TemplateError('template: :1:2: executing "" at <.Foo>: map has no entry for key "Foo"'),
+    );
+    expect(() => executeTemplate('a {{.Config.Nope}}', { Config: { Env: NIL_SLICE } }, '', { missingKey: 'error' })).toThrow(
+      new TemplateError('template: :1:4: executing "" at <.Config.Nope>: map has no entry for key "Nope"'),
+    );
+    expect(() => executeTemplate('{{.Foo}}', { Id: 'x' }, '*formatter.imageContext')).toThrow(/can't evaluate field Foo in type \*formatter\.imageContext$/);
+  });
+});

@@ -1,0 +1,202 @@
+// `docker inspect`, `docker image inspect`, `docker container inspect`: the Engine API's inspect
+// objects for the store's images and containers, as a JSON array or through a Go template.
+
+import type { CmdletContext } from '../../../core/engine/cmdlet';
+import type { ContainerRecord, ImageRecord } from '../../../core/store';
+import { containerHex, dockerError, readList, referencesOf, resolveContainer, resolveImage, storeOf, writeText } from '../common';
+
+type DockerText = typeof import('../../../core/docker-text');
+
+/** The object types `docker inspect --type` accepts (docker/cli 20.10). */
+const TYPES = ['container', 'image', 'network', 'node', 'plugin', 'secret', 'service', 'task', 'volume'];
+const SWARM_TYPES = ['node', 'secret', 'service', 'task'];
+const NOT_SWARM_MANAGER = 'Error response from daemon: This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.';
+
+/**
+ * `docker inspect [-f FORMAT] [--type TYPE] NAME|ID...`; `fixedType` is 'image' or 'container'
+ * for `docker image inspect` / `docker container inspect`.
+ */
+export async function inspect(ctx: CmdletContext, args: string[], fixedType?: 'image' | 'container'): Promise<void> {
+  const command = fixedType ? `docker ${fixedType} inspect` : 'docker inspect';
+  let format = '';
+  let type: string | undefined = fixedType;
+  const names: string[] = [];
+  const usage = (msg: string): never => ctx.throwTerminating(dockerError(ctx, msg, 'DockerUsage'));
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const value = (flag: string): string => {
+      if (i + 1 >= args.length) usage(`flag needs an argument: ${flag}\nSee '${command} --help'.`);
+      return args[++i];
+    };
+    if (a === '-f' || a === '--format') format = value(a === '-f' ? `'f' in -f` : '--format');
+    else if (a.startsWith('--format=')) format = a.slice('--format='.length);
+    else if (a.startsWith('-f=')) format = a.slice(3);
+    else if (/^-f./.test(a)) format = a.slice(2);
+    else if (!fixedType && a === '--type') type = value('--type');
+    else if (!fixedType && a.startsWith('--type=')) type = a.slice('--type='.length);
+    else if (a === '--') names.push(...args.slice(i + 1)), (i = args.length);
+    else if (a.startsWith('-') && a.length > 1) usage(`unknown flag: ${a.replace(/=.*/, '')}\nSee '${command} --help'.`);
+    else names.push(a);
+  }
+  if (names.length === 0) usage(`"${command}" requires at least 1 argument.\nSee '${command} --help'.`);
+  if (type !== undefined && type !== '' && !TYPES.includes(type)) usage(`"${type}" is not a valid value for --type`);
+  if (type === '') type = undefined;
+
+  const dt = require('../../../core/docker-text') as DockerText;
+  // A format that does not parse is refused before anything is looked up (the CLI's exit status 64).
+  const asJson = format === '' || format === 'json';
+  if (!asJson) {
+    try {
+      dt.parseTemplate(format);
+    } catch (e) {
+      if (e instanceof dt.TemplateError) ctx.throwTerminating(dockerError(ctx, `template parsing error: ${e.message}`, 'DockerFormat'));
+      throw e;
+    }
+  }
+
+  const images = type === undefined || type === 'image' ? readList(ctx) : [];
+  const containers = type === undefined || type === 'container' ? storeOf(ctx).listContainers() : [];
+  const found: unknown[] = [];
+  const errors: string[] = [];
+  for (const name of names) {
+    if (type !== undefined && type !== 'image' && type !== 'container') {
+      errors.push(SWARM_TYPES.includes(type) ? NOT_SWARM_MANAGER : `Error: No such ${type}: ${name}`);
+      continue;
+    }
+    const container = type === 'image' ? null : resolveContainer(containers, name);
+    if (container) {
+      found.push(containerObject(dt, container, images.length ? images : readList(ctx)));
+      continue;
+    }
+    const image = type === 'container' ? null : resolveImage(images, name).image;
+    if (image) {
+      found.push(imageObject(dt, image, images));
+      continue;
+    }
+    errors.push(`Error: No such ${type ?? 'object'}: ${name}`);
+  }
+
+  if (asJson) {
+    await writeText(ctx, found.length === 0 ? '[]' : format === 'json' ? dt.goJson(found) : dt.goJson(found, '    '));
+  } else {
+    // Each object through the template, then a newline; when none printed, one empty line.
+    let out = '';
+    for (const o of found) {
+      try {
+        out += dt.executeTemplate(format, o, '', { missingKey: 'error' }) + '\n';
+      } catch (e) {
+        if (!(e instanceof dt.TemplateError)) throw e;
+        errors.push(`template parsing error: ${e.message}`);
+      }
+    }
+    if (out === '') await ctx.write('');
+    else await writeText(ctx, out);
+  }
+  for (const message of errors) {
+    const notFound = message.startsWith('Error: No such') || message === NOT_SWARM_MANAGER;
+    ctx.writeError(dockerError(ctx, message, notFound ? 'DockerNoSuchObject' : 'DockerFormat', notFound ? 'ObjectNotFound' : 'InvalidArgument'));
+  }
+}
+
+export default function inspectCommand(ctx: CmdletContext, args: string[]): Promise<void> {
+  return inspect(ctx, args);
+}
+
+/** The base OS image an image derives from (itself for a base image). */
+function baseOf(image: ImageRecord, list: ImageRecord[]): ImageRecord {
+  let r = image;
+  for (let guard = 0; r.parentImageId && guard < 1000; guard++) {
+    const parent = list.find((x) => x.imageId === r.parentImageId);
+    if (!parent) break;
+    r = parent;
+  }
+  return r;
+}
+
+/** A container.Config as the Engine shows it for an image with no run settings. */
+function emptyConfig(dt: DockerText, hostname = '', image = ''): Record<string, unknown> {
+  return {
+    Hostname: hostname,
+    Domainname: '',
+    User: '',
+    AttachStdin: false,
+    AttachStdout: false,
+    AttachStderr: false,
+    Tty: false,
+    OpenStdin: false,
+    StdinOnce: false,
+    Env: dt.NIL_SLICE,
+    Cmd: dt.NIL_SLICE,
+    Image: image,
+    Volumes: dt.NIL_MAP,
+    WorkingDir: '',
+    Entrypoint: dt.NIL_SLICE,
+    OnBuild: dt.NIL_SLICE,
+    Labels: dt.NIL_MAP,
+  };
+}
+
+/** The Engine API's ImageInspect for a store image: what the store knows, the rest empty as docker shows it. */
+function imageObject(dt: DockerText, image: ImageRecord, list: ImageRecord[]): Record<string, unknown> {
+  return {
+    Id: `sha256:${image.imageId}`,
+    RepoTags: referencesOf(image),
+    RepoDigests: [],
+    Parent: image.parentImageId ? `sha256:${image.parentImageId}` : '',
+    Comment: '',
+    Created: dt.rfc3339Nano(image.created),
+    DockerVersion: '',
+    Author: '',
+    Config: emptyConfig(dt),
+    Architecture: 'amd64',
+    Os: 'windows',
+    OsVersion: baseOf(image, list).version,
+    Size: image.size,
+    GraphDriver: { Data: dt.NIL_MAP, Name: 'posh-containers' },
+    RootFS: { Type: 'layers', Layers: image.layers.map((l) => `sha256:${l}`) },
+    Metadata: { LastTagTime: new dt.GoTime(null) },
+  };
+}
+
+/** The Engine API's ContainerJSON for a container record (no process is ever run in it). */
+function containerObject(dt: DockerText, c: ContainerRecord, images: ImageRecord[]): Record<string, unknown> {
+  const id = containerHex(c.containerId);
+  const image = images.find((i) => i.imageId === c.imageId);
+  const running = c.state === 'Running';
+  return {
+    Id: id,
+    Created: dt.rfc3339Nano(c.created),
+    Path: '',
+    Args: [],
+    State: {
+      Status: running ? 'running' : 'created',
+      Running: running,
+      Paused: false,
+      Restarting: false,
+      OOMKilled: false,
+      Dead: false,
+      Pid: 0,
+      ExitCode: 0,
+      Error: '',
+      StartedAt: running && c.started ? dt.rfc3339Nano(c.started) : '0001-01-01T00:00:00Z',
+      FinishedAt: '0001-01-01T00:00:00Z',
+    },
+    Image: `sha256:${c.imageId}`,
+    ResolvConfPath: '',
+    HostnamePath: '',
+    HostsPath: '',
+    LogPath: '',
+    Name: `/${c.name}`,
+    RestartCount: 0,
+    Driver: 'posh-containers',
+    Platform: 'windows',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: dt.NIL_SLICE,
+    HostConfig: { Isolation: c.runtimeType === 'HyperV' ? 'hyperv' : 'process' },
+    GraphDriver: { Data: c.path ? { Dir: c.path } : dt.NIL_MAP, Name: 'posh-containers' },
+    Mounts: [],
+    Config: emptyConfig(dt, id.slice(0, 12), image ? referencesOf(image)[0] ?? `sha256:${c.imageId}` : `sha256:${c.imageId}`),
+  };
+}

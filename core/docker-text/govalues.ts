@@ -1,0 +1,70 @@
+// Values that print as Go prints them in a template but marshal as Go's encoding/json does: a nil
+// slice or map (`[]` / `map[]` in a template, `null` in JSON) and a time.Time (Go's String() in a
+// template, RFC 3339 with nanoseconds in JSON). `docker inspect` hands typed structs to its
+// templates, so `{{.Config.Env}}` of an image without an environment prints `[]`, not `<no value>`.
+
+/** A value with Go's %v text and its own JSON form. */
+export abstract class GoValue {
+  abstract goString(): string;
+  abstract toJSON(): unknown;
+  /** Go's template truth (`{{if …}}`): false for a nil slice or map, true for a struct. */
+  abstract truthy(): boolean;
+}
+
+/** A nil slice or map. */
+export class GoNil extends GoValue {
+  constructor(readonly kind: 'slice' | 'map') {
+    super();
+  }
+  goString(): string {
+    return this.kind === 'slice' ? '[]' : 'map[]';
+  }
+  toJSON(): null {
+    return null;
+  }
+  truthy(): boolean {
+    return false;
+  }
+}
+
+export const NIL_SLICE = new GoNil('slice');
+export const NIL_MAP = new GoNil('map');
+
+/** A time.Time at millisecond precision; null is Go's zero time (0001-01-01 00:00:00 UTC). */
+export class GoTime extends GoValue {
+  constructor(readonly ms: number | null) {
+    super();
+  }
+  goString(): string {
+    if (this.ms === null) return '0001-01-01 00:00:00 +0000 UTC';
+    const iso = new Date(this.ms).toISOString();
+    return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction(this.ms)} +0000 UTC`;
+  }
+  toJSON(): string {
+    return this.ms === null ? '0001-01-01T00:00:00Z' : rfc3339Nano(this.ms);
+  }
+  truthy(): boolean {
+    return true; // a struct
+  }
+}
+
+/** `.123` for 123 ms, `.12` for 120, '' for a whole second (Go trims trailing zeros). */
+function fraction(ms: number): string {
+  const f = ((ms % 1000) + 1000) % 1000;
+  return f === 0 ? '' : `.${String(f).padStart(3, '0').replace(/0+$/, '')}`;
+}
+
+/** Go's time.RFC3339Nano in UTC: `2026-11-23T17:29:27.36Z`, no fraction for a whole second. */
+export function rfc3339Nano(t: number | string | Date): string {
+  const ms = typeof t === 'number' ? t : typeof t === 'string' ? Date.parse(t) : t.getTime();
+  return `${new Date(ms).toISOString().slice(0, 19)}${fraction(ms)}Z`;
+}
+
+/**
+ * Go's json.Marshal (indent '' → compact) or json.MarshalIndent(v, "", indent): JSON.stringify's
+ * text with the characters Go escapes (`<`, `>`, `&` unless escapeHTML is false, U+2028, U+2029).
+ */
+export function goJson(v: unknown, indent = '', escapeHTML = true): string {
+  const text = JSON.stringify(v === undefined ? null : v, null, indent || undefined);
+  return text.replace(escapeHTML ? /[<>&\u2028\u2029]/g : /[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -1,0 +1,261 @@
+// docker inspect (image/container inspect objects, JSON and Go templates, the docker CLI's errors)
+// and docker search (the ContainerImage provider's feeds in the docker CLI's search table), in-process.
+
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { makeTempDir, removeTempDir, runInProcess } from '../helpers/posh';
+import { makeWim, writeTree } from '../store/helpers';
+
+let dir: string;
+let home: string;
+beforeAll(async () => {
+  dir = makeTempDir('docker-inspect-search-');
+  writeTree(join(dir, 'src'), { 'Windows/win.ini': '[fonts]', 'a.txt': 'a' });
+  await makeWim(join(dir, 'src'), join(dir, 'nano.wim'), 'NanoServer', '10.0.14300.1010');
+});
+afterAll(() => removeTempDir(dir));
+beforeEach(() => {
+  home = join(dir, `home-${Math.random().toString(36).slice(2)}`);
+});
+
+async function run(script: string) {
+  const { host, ok } = await runInProcess(`Install-ContainerOSImage '${join(dir, 'nano.wim')}'\n${script}`, { storeRoot: home });
+  return { out: host.output, errors: host.errors, ok };
+}
+
+/** The message of each error record, without the command name and position decoration. */
+function messages(errors: string[]): string[] {
+  return errors.map((e) => e.replace(/^Invoke-Docker: /, '').replace(/\n$/, ''));
+}
+
+describe('docker inspect', () => {
+  test('an image is a JSON array of the Engine API ImageInspect, indented by 4 spaces', async () => {
+    const { out, errors, ok } = await run(`$i = Get-ContainerImage NanoServer
+"$($i.ImageId) $($i.Size) $($i.Created.ToUniversalTime().ToString('o'))"
+docker inspect nanoserver:10.0.14300.1010`);
+    expect(errors).toEqual([]);
+    expect(ok).toBe(true);
+    const [head, ...json] = out.split('\n');
+    const [imageId, size, created] = head.split(' ');
+    const text = json.join('\n');
+    expect(json.slice(0, 4)).toEqual(['[', '    {', `        "Id": "sha256:${imageId}",`, '        "RepoTags": [']);
+    expect(text.endsWith('    }\n]\n')).toBe(true);
+    const parsed = JSON.parse(text) as Array<Record<string, unknown>>;
+    expect(parsed).toHaveLength(1);
+    const img = parsed[0];
+    expect(Object.keys(img)).toEqual([
+      'Id', 'RepoTags', 'RepoDigests', 'Parent', 'Comment', 'Created', 'DockerVersion', 'Author', 'Config',
+      'Architecture', 'Os', 'OsVersion', 'Size', 'GraphDriver', 'RootFS', 'Metadata',
+    ]);
+    expect(img.RepoTags).toEqual(['nanoserver:10.0.14300.1010']);
+    expect(img.RepoDigests).toEqual([]);
+    expect(img.Parent).toBe('');
+    expect(img.Architecture).toBe('amd64');
+    expect(img.Os).toBe('windows');
+    expect(img.OsVersion).toBe('10.0.14300.1010');
+    expect(img.Size).toBe(Number(size));
+    expect(Date.parse(img.Created as string)).toBe(Date.parse(created));
+    expect(img.Created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?Z$/);
+    expect((img.Config as Record<string, unknown>).Env).toBeNull();
+    expect(img.RootFS).toEqual({ Type: 'layers', Layers: [expect.stringMatching(/^sha256:[0-9a-f]{64}$/)] });
+    expect(img.Metadata).toEqual({ LastTagTime: '0001-01-01T00:00:00Z' });
+    expect(text).toContain('\n            "Env": null,\n');
+  });
+
+  test('-f renders a Go template per object; typed values print as Go prints them', async () => {
+    const { out, errors } = await run(`$id = (Get-ContainerImage NanoServer).ImageId
+docker tag nanoserver:10.0.14300.1010 nanoserver:latest
+(docker inspect -f '{{.Id}}' nanoserver) -eq "sha256:$id"
+docker inspect --format '{{json .RepoTags}}|{{.Os}} {{.Architecture}}|{{.Config.Env}}|{{.Config.Labels}}|{{.Parent}}|{{.Metadata.LastTagTime}}' nanoserver
+docker image inspect --format='{{len .RootFS.Layers}} {{.RootFS.Type}} {{if .Config.Cmd}}cmd{{else}}no cmd{{end}}' $id.Substring(0, 12)
+docker inspect -f '{{range .RepoTags}}[{{.}}]{{end}}' nanoserver nanoserver:latest`);
+    expect(errors).toEqual([]);
+    expect(out).toBe(
+      'True\n' +
+        '["nanoserver:10.0.14300.1010","nanoserver:latest"]|windows amd64|[]|map[]||0001-01-01 00:00:00 +0000 UTC\n' +
+        '1 layers no cmd\n' +
+        '[nanoserver:10.0.14300.1010][nanoserver:latest]\n[nanoserver:10.0.14300.1010][nanoserver:latest]\n',
+    );
+  });
+
+  test('unknown names are errors of their own; the others are still printed; exit status false', async () => {
+    const { out, errors, ok } = await run(`docker inspect -f '{{.Os}}' nope nanoserver:10.0.14300.1010 nope2
+docker inspect --type image nope
+docker image inspect nope
+docker container inspect nanoserver:10.0.14300.1010
+docker inspect --type volume v
+docker inspect --type service s`);
+    expect(ok).toBe(false);
+    expect(out).toBe('windows\n[]\n[]\n[]\n[]\n[]\n');
+    expect(messages(errors)).toEqual([
+      'Error: No such object: nope',
+      'Error: No such object: nope2',
+      'Error: No such image: nope',
+      'Error: No such image: nope',
+      'Error: No such container: nanoserver:10.0.14300.1010',
+      'Error: No such volume: v',
+      'Error response from daemon: This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.',
+    ]);
+  });
+
+  test('a field that is not there is the map error of docker inspect; nothing printed is one empty line', async () => {
+    const { out, errors } = await run(`docker inspect -f '{{.Foo}}' nanoserver:10.0.14300.1010
+docker inspect -f 'x{{.Config.Nope}}' nanoserver:10.0.14300.1010
+docker inspect -f '{{.Id' nanoserver:10.0.14300.1010`);
+    expect(out).toBe('\n\n');
+    expect(messages(errors)).toEqual([
+      'template parsing error: template: :1:2: executing "" at <.Foo>: map has no entry for key "Foo"',
+      'template parsing error: template: :1:3: executing "" at <.Config.Nope>: map has no entry for key "Nope"',
+      'template parsing error: template: :1: unclosed action',
+    ]);
+  });
+
+  test('-f json is one compact line; usage errors are the CLI texts', async () => {
+    const { out, errors } = await run(`$j = docker inspect -f json nanoserver:10.0.14300.1010
+@($j).Count
+($j | ConvertFrom-Json).Os
+docker inspect
+docker inspect --type foo x
+docker image inspect --type image x
+docker inspect -f`);
+    expect(out).toBe('1\nwindows\n');
+    expect(messages(errors)).toEqual([
+      `"docker inspect" requires at least 1 argument.\nSee 'docker inspect --help'.`,
+      `"foo" is not a valid value for --type`,
+      `unknown flag: --type\nSee 'docker image inspect --help'.`,
+      `flag needs an argument: 'f' in -f\nSee 'docker inspect --help'.`,
+    ]);
+  });
+
+  test('containers: ContainerJSON with State created/running, Name /name, the image id; found before images', async () => {
+    const { out, errors } = await run(`$cid = docker create --name web nanoserver:10.0.14300.1010
+$img = (Get-ContainerImage NanoServer).ImageId
+(docker inspect -f '{{.Id}}' web) -eq $cid
+(docker inspect -f '{{.Image}}' $cid.Substring(0, 8)) -eq "sha256:$img"
+docker container inspect -f '{{.Name}} {{.State.Status}} {{.State.Running}} {{.State.StartedAt}} {{.Platform}} {{.Config.Image}} {{.HostConfig.Isolation}}' web
+Start-Container web
+docker inspect --type container -f '{{.State.Status}} {{.State.Running}} {{json .Args}} {{.Path}}|' web
+(docker inspect web | ConvertFrom-Json).State.Status
+docker inspect --type image web`);
+    expect(messages(errors)).toEqual(['Error: No such image: web']);
+    expect(out).toBe(
+      'True\nTrue\n' +
+        '/web created false 0001-01-01T00:00:00Z windows nanoserver:10.0.14300.1010 process\n' +
+        'running true [] |\n' +
+        'running\n[]\n',
+    );
+  });
+
+  test('a committed image names its parent; its OsVersion is its base image version', async () => {
+    const { out, errors } = await run(`$c = docker create --name c nanoserver:10.0.14300.1010
+Set-Content (Join-Path (Get-Container c).Path 'new.txt') 'new'
+$id = docker commit c demo/app:v1
+$parent = (Get-ContainerImage NanoServer).ImageId
+(docker inspect -f '{{.Parent}}' demo/app:v1) -eq "sha256:$parent"
+docker inspect -f '{{json .RepoTags}} {{.OsVersion}} {{len .RootFS.Layers}}' demo/app:v1`);
+    expect(errors).toEqual([]);
+    expect(out).toBe('True\n["demo/app:v1"] 10.0.14300.1010 2\n');
+  });
+});
+
+describe('docker search', () => {
+  const HEADER = 'NAME                DESCRIPTION                                     STARS     OFFICIAL   AUTOMATED';
+
+  test('searches the embedded gallery (offline) in the docker CLI table, descriptions cut at 45 with …', async () => {
+    const { out, errors } = await run(`docker search server
+docker search nano`);
+    expect(errors).toEqual([]);
+    expect(out).toBe(
+      [
+        HEADER,
+        'nanoserver          Container OS Image of Windows Server 2016 Te…   0         [OK]       ',
+        'windowsservercore   Container OS Image of Windows Server 2016 Te…   0         [OK]       ',
+        'NAME         DESCRIPTION                                     STARS     OFFICIAL   AUTOMATED',
+        'nanoserver   Container OS Image of Windows Server 2016 Te…   0         [OK]       ',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('--no-trunc, --limit, --format, wildcards and the filters', async () => {
+    const { out, errors } = await run(`docker search --no-trunc '*'
+docker search --limit 1 --format '{{.Name}}' server
+docker search --format 'table {{.Name}}\\t{{.StarCount}}' core
+docker search -f is-official=true --format '{{.Name}}: {{.IsOfficial}}' server
+docker search --filter is-official=false server
+docker search --filter is-automated=false --filter stars=0 --format '{{.Name}}' Core
+docker search -f stars=1 --format '{{.Name}}' server
+docker search nothing-like-this`);
+    expect(errors).toEqual([]);
+    const wide = 'Container OS Image of Windows Server 2016 Technical Preview 5 : Windows Server Core';
+    expect(out).toBe(
+      [
+        `NAME                ${'DESCRIPTION'.padEnd(wide.length + 3)}STARS     OFFICIAL   AUTOMATED`,
+        `nanoserver          ${'Container OS Image of Windows Server 2016 Technical Preview 5 : Nano Server'.padEnd(wide.length + 3)}0         [OK]       `,
+        `windowsservercore   ${wide}   0         [OK]       `,
+        'nanoserver',
+        'NAME                STARS',
+        'windowsservercore   0',
+        'nanoserver: [OK]',
+        'windowsservercore: [OK]',
+        'NAME      DESCRIPTION   STARS     OFFICIAL   AUTOMATED',
+        'windowsservercore',
+        'NAME      DESCRIPTION   STARS     OFFICIAL   AUTOMATED',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('a registered feed adds its images; an untrusted source is not OFFICIAL; the newest version of a name', async () => {
+    const feed = join(home, 'feed');
+    fs.mkdirSync(feed, { recursive: true });
+    const { out, errors } = await run(`Install-PackageProvider ContainerImage -Force | Out-Null
+Publish-ContainerImage -WimPath '${join(dir, 'nano.wim')}' -FeedPath '${feed}' -Name IisServer -Version 1.0 -Publisher CN=Demo -Summary 'IIS <on> Nano & more' | Out-Null
+Publish-ContainerImage -WimPath '${join(dir, 'nano.wim')}' -FeedPath '${feed}' -Name IisServer -Version 2.0 -Publisher CN=Demo -Summary "IIS 2.0\`nsecond line" | Out-Null
+Register-PackageSource -Name Mirror -Location '${feed}' -ProviderName ContainerImage | Out-Null
+docker search iis
+docker search --format '{{json .Description}} {{.IsOfficial}}' --filter is-official=false server`);
+    expect(errors).toEqual([]);
+    expect(out).toBe(
+      [
+        'NAME        DESCRIPTION           STARS     OFFICIAL   AUTOMATED',
+        'iisserver   IIS 2.0 second line   0                    ',
+        '"IIS 2.0 second line" ',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('usage, filter and limit errors are the docker CLI and engine texts', async () => {
+    const { out, errors, ok } = await run(`docker search
+docker search a b
+docker search --bogus x
+docker search -s 3 x
+docker search --limit abc x
+docker search --limit
+docker search -f bad x
+docker search -f color=red x
+docker search -f stars=abc x
+docker search -f is-official=maybe x
+docker search -f is-official=true -f is-official=false x
+docker search --limit 101 x
+docker search --limit 0 x`);
+    expect(ok).toBe(false);
+    expect(out).toBe('');
+    expect(messages(errors)).toEqual([
+      `"docker search" requires exactly 1 argument.\nSee 'docker search --help'.`,
+      `"docker search" requires exactly 1 argument.\nSee 'docker search --help'.`,
+      `unknown flag: --bogus\nSee 'docker search --help'.`,
+      `unknown shorthand flag: 's' in -s\nSee 'docker search --help'.`,
+      `invalid argument "abc" for "--limit" flag: strconv.ParseInt: parsing "abc": invalid syntax\nSee 'docker search --help'.`,
+      `flag needs an argument: --limit\nSee 'docker search --help'.`,
+      `invalid argument "bad" for "-f, --filter" flag: bad format of filter (expected name=value)\nSee 'docker search --help'.`,
+      `Error response from daemon: Invalid filter 'color'`,
+      `Error response from daemon: Invalid filter 'stars=abc'`,
+      `Error response from daemon: Invalid filter 'is-official=[maybe]'`,
+      `Error response from daemon: Invalid filter 'is-official=[false true]'`,
+      `Error response from daemon: Limit 101 is outside the range of [1, 100]`,
+      `Error response from daemon: Limit 0 is outside the range of [1, 100]`,
+    ]);
+  });
+});
