@@ -18,6 +18,9 @@
 //   await store.importEntries({ name, publisher, version, summary?, parentImageId?, isOSImage?,
 //                               force? }, entries)     -> same result (derived images: a layer
 //        of added/changed files and 'whiteout' entries over the parent's layers)
+//   await store.importLayerChain(steps, { tag? }) -> { images, created } (one mutation: per step an
+//        installed image reused or a one-layer image made from streamed items over the previous
+//        step's; records and the tag committed together; core/store-oci's imageFromOci uses it)
 //   await store.removeImage(recordOrIdOrFullName) -> { image, blobsRemoved, bytesFreed }
 //   await store.createContainer({ name, imageId, runtimeType? }) -> ContainerRecord (State Off; its
 //        writable root materialised at containers/<id> from the image's layers by reflink-or-copy
@@ -60,7 +63,7 @@ import { ImageStore, type ImportOptions, type ImportResult } from './store';
 import type { WimReader } from '../wim';
 
 export { ImageStore, imageIdOf } from './store';
-export type { ImportOptions, ImportProgress, ImportResult, RemoveResult, StoreProblem, OptimizeResult, StoreInputEntry } from './store';
+export type { ImportOptions, ImportProgress, ImportResult, RemoveResult, StoreProblem, OptimizeResult, StoreInputEntry, ChainLayerItem, ChainImageMeta, ChainStep, ChainResult } from './store';
 export { StoreError, StoreVersionError, StoreDependencyError, StoreInputError } from './errors';
 export { StoreLockedError } from './lock';
 export { STORE_SCHEMA, fullNameOf } from './types';

@@ -76,6 +76,57 @@ export interface StoreInputEntry {
   content?: () => AsyncIterable<Uint8Array>;
 }
 
+/**
+ * One entry of a layer given to importLayerChain. `entry` is the layer-manifest entry exactly as it
+ * will be stored, keys in the order given (so a layer exported and imported again gets the same
+ * layer id); its `sha256`/`sha1` values are computed here from `content`, `size` is checked against
+ * it, and `sd` becomes the index of `securityDescriptor` in the layer's table (first-seen order).
+ * A `{ stream }` item is a named data stream of the file entry just before it.
+ */
+export type ChainLayerItem =
+  | { entry: LayerEntry; securityDescriptor?: Buffer; content?: () => AsyncIterable<Uint8Array> }
+  | { stream: { name: string; size: number; content?: () => AsyncIterable<Uint8Array> } };
+
+/** Metadata of an image importLayerChain creates. */
+export interface ChainImageMeta {
+  name: string;
+  publisher: string;
+  version: string;
+  summary?: string;
+  isOSImage?: boolean;
+  /** ISO 8601; default now. */
+  created?: string;
+  /** false: `<name>:<version>` is not a docker reference of the image (see ImageRecord). */
+  implicitReference?: boolean;
+  /** Recorded as ImageRecord.diffId (the caller verified the layer against it). */
+  diffId?: string;
+}
+
+/** One step of importLayerChain: an image of one layer over the previous step's image. */
+export interface ChainStep {
+  /**
+   * Called under the lock with the committed catalog (plus the images this chain added so far)
+   * and the parent chosen by the previous step: an installed image to use as this step's image
+   * (nothing is read), or null to read `entries`.
+   */
+  reuse?: (images: readonly ImageRecord[], parent: ImageRecord | null) => Promise<ImageRecord | null>;
+  /**
+   * Names for the new image, tried in order once its layer id is known: the first whose FullName
+   * is free, or is taken by an image with the same ImageId (then that image is used). None fits:
+   * StoreError ImageNameConflict.
+   */
+  meta: ChainImageMeta[];
+  /** The layer's items; file contents are read in order, each before the next item is asked for. */
+  entries: () => AsyncIterable<ChainLayerItem>;
+}
+
+export interface ChainResult {
+  /** One image per step (reused or new), base first. */
+  images: ImageRecord[];
+  /** Per step: true when a new image was added. */
+  created: boolean[];
+}
+
 function emptyCatalog(): Catalog {
   return { schema: STORE_SCHEMA, generation: 0, images: [], containers: [], layers: {}, blobs: {} };
 }
@@ -738,6 +789,210 @@ export class ImageStore {
       await this.clearPending();
       return { status: existing ? 'replaced' : 'installed', image };
     });
+  }
+
+  /**
+   * Imports a chain of single-layer images in one mutation (all or nothing): each step either
+   * reuses an installed image (its `reuse` callback) or reads its layer's items into blobs and a
+   * layer manifest over the previous step's image. Image records (and `tag`, a docker reference
+   * moved to the last image as tagImage does) are committed together, last. Used by the OCI
+   * bridge (core/store-oci) for `docker pull` and `docker load`.
+   */
+  async importLayerChain(steps: ChainStep[], opts: { tag?: string } = {}): Promise<ChainResult> {
+    if (steps.length === 0) throw new StoreInputError('An image needs at least one layer.');
+    for (const st of steps) {
+      if (!st.meta.length) throw new StoreInputError('An image step has no name.');
+      for (const m of st.meta) {
+        if (!/^\d+\.\d+\.\d+\.\d+$/.test(m.version)) throw new StoreInputError(`The version '${m.version}' is not a four-part version.`, m.version);
+        if (!m.name || /[\0\r\n]/.test(m.name) || /[\0\r\n]/.test(m.publisher)) throw new StoreInputError(`The image name '${m.name}' is not valid.`, m.name);
+      }
+    }
+    return this.mutate(async (lock) => {
+      const c = this.readCatalog();
+      const blobSizes = new Map<string, number>();
+      for (const [k, v] of Object.entries(c.blobs)) blobSizes.set(k, v[1]);
+      const images: ImageRecord[] = [];
+      const created: boolean[] = [];
+      let parent: ImageRecord | null = null;
+      let pendingMarked = false;
+      for (const st of steps) {
+        const reused: ImageRecord | null = st.reuse ? await st.reuse(c.images, parent) : null;
+        if (reused) {
+          if ((reused.parentImageId ?? null) !== (parent?.imageId ?? null) || !c.images.some((i) => i.imageId === reused.imageId)) {
+            throw new StoreError(`The image '${fullNameOf(reused)}' cannot be reused over this parent.`, 'ImageChainMismatch', 'InvalidData', reused.imageId);
+          }
+          images.push(reused);
+          created.push(false);
+          parent = reused;
+          continue;
+        }
+        if (!pendingMarked) {
+          await this.markPending();
+          pendingMarked = true;
+        }
+        const { manifest, layerId } = await this.readChainLayer(c, st.entries(), st.meta[0].name);
+        const layers = [...(parent?.layers ?? []), layerId];
+        let chosen: ImageRecord | null = null;
+        let meta: ChainImageMeta | null = null;
+        for (const m of st.meta) {
+          const fullName = fullNameOf(m);
+          const id = imageIdOf(fullName, parent?.imageId ?? null, layers);
+          const same = c.images.find((i) => fullNameOf(i).toLowerCase() === fullName.toLowerCase());
+          if (same && same.imageId === id) {
+            chosen = same;
+            break;
+          }
+          if (!same) {
+            meta = m;
+            break;
+          }
+        }
+        if (chosen) {
+          images.push(chosen);
+          created.push(false);
+          parent = chosen;
+          continue;
+        }
+        if (!meta) {
+          throw new StoreError(`An image named '${fullNameOf(st.meta[0])}' is already installed with different content.`, 'ImageNameConflict', 'ResourceExists', fullNameOf(st.meta[0]));
+        }
+        const flat = await this.flatten(layers, manifest, layerId);
+        const image: ImageRecord = {
+          imageId: imageIdOf(fullNameOf(meta), parent?.imageId ?? null, layers),
+          name: meta.name,
+          publisher: meta.publisher,
+          version: meta.version,
+          summary: meta.summary ?? '',
+          isOSImage: meta.isOSImage ?? !parent,
+          parentImageId: parent?.imageId ?? null,
+          layers,
+          size: flat.reduce((n, x) => n + (x.entry.kind === 'file' ? x.entry.size ?? 0 : 0), 0),
+          fileCount: flat.filter((x) => x.entry.kind === 'file').length,
+          created: meta.created && !Number.isNaN(Date.parse(meta.created)) ? new Date(meta.created).toISOString() : new Date().toISOString(),
+        };
+        if (meta.implicitReference === false) image.implicitReference = false;
+        if (meta.diffId) image.diffId = meta.diffId;
+        await this.addImage(c, image, { id: layerId, manifest, size: totalSize(manifest) }, null);
+        images.push(image);
+        created.push(true);
+        parent = image;
+      }
+      const last = images[images.length - 1];
+      const tagChanged = !!opts.tag && !last.tags?.includes(opts.tag);
+      if (opts.tag && tagChanged) {
+        for (const i of c.images) {
+          if (i.imageId !== last.imageId && i.tags?.includes(opts.tag)) {
+            i.tags = i.tags.filter((t) => t !== opts.tag);
+            if (i.tags.length === 0) delete i.tags;
+          }
+        }
+        const rec = c.images.find((i) => i.imageId === last.imageId)!;
+        rec.tags = [...(rec.tags ?? []), opts.tag];
+        images[images.length - 1] = rec;
+      }
+      if (created.some(Boolean) || tagChanged) await this.commit(lock, c);
+      if (pendingMarked) await this.clearPending();
+      return { images, created };
+    });
+  }
+
+  /** Reads one layer of importLayerChain: blobs written as items arrive, then the manifest (validated). */
+  private async readChainLayer(c: Catalog, items: AsyncIterable<ChainLayerItem>, what: string): Promise<{ manifest: LayerManifest; layerId: string }> {
+    const sds: string[] = [];
+    const sdIndex = new Map<string, number>();
+    const groups = new Map<string, LayerEntry>();
+    const out: LayerEntry[] = [];
+    const kinds = new Set(['directory', 'file', 'symlink', 'whiteout']);
+    const store = async (content: (() => AsyncIterable<Uint8Array>) | undefined, size: number, label: string) => {
+      if (!content) throw new StoreInputError(`${what}: file '${label}' has no content.`, label);
+      const b = await this.writeBlob(content(), size, label);
+      if (!c.blobs[b.sha256]) c.blobs[b.sha256] = [b.sha1, b.size, 0];
+      return b;
+    };
+    for await (const item of items) {
+      if ('stream' in item) {
+        const owner = out[out.length - 1];
+        if (!owner || owner.kind !== 'file') throw new StoreInputError(`${what}: a named stream follows no file.`);
+        const s = item.stream;
+        if (!s.name || /[\0/\\:]/.test(s.name)) throw new StoreInputError(`${what}: '/${owner.path}' has a stream with an invalid name.`, '/' + owner.path);
+        if (!Number.isSafeInteger(s.size) || s.size < 0) throw new StoreInputError(`${what}: a stream of '/${owner.path}' has an invalid size.`, '/' + owner.path);
+        const rec: { name: string; size: number; sha256?: string; sha1?: string } = { name: s.name, size: s.size };
+        if (s.size > 0) {
+          const b = await store(s.content, s.size, `/${owner.path}:${s.name}`);
+          rec.sha1 = b.sha1;
+          rec.sha256 = b.sha256;
+        }
+        (owner.streams ??= []).push(rec);
+        continue;
+      }
+      const le = item.entry;
+      if (!le || typeof le.path !== 'string' || !kinds.has(le.kind)) throw new StoreInputError(`${what}: an entry has an invalid kind.`);
+      if ('sd' in le) {
+        if (!item.securityDescriptor?.length) throw new StoreInputError(`${what}: entry '/${le.path}' names a security descriptor it does not carry.`, '/' + le.path);
+        const k = item.securityDescriptor.toString('base64');
+        let i = sdIndex.get(k);
+        if (i === undefined) sdIndex.set(k, (i = sds.push(k) - 1));
+        le.sd = i;
+      }
+      if (le.times && !(Array.isArray(le.times) && le.times.length === 3 && le.times.every((t) => /^-?\d{1,20}$/.test(t)))) {
+        throw new StoreInputError(`${what}: entry '/${le.path}' has invalid times.`, '/' + le.path);
+      }
+      if (le.attributes !== undefined && !(Number.isInteger(le.attributes) && le.attributes >= 0 && le.attributes <= 0xffffffff)) {
+        throw new StoreInputError(`${what}: entry '/${le.path}' has invalid attributes.`, '/' + le.path);
+      }
+      if (le.reparse && (typeof le.reparse.data !== 'string' || Buffer.from(le.reparse.data, 'base64').length > REPARSE_MAX)) {
+        throw new StoreInputError(`${what}: entry '/${le.path}' has an invalid reparse point.`, '/' + le.path);
+      }
+      if (le.kind === 'file') {
+        // A hard link names a file earlier in the layer; that file may have joined the group only
+        // when its link arrived (a tar marks the link, not the first name), hence the scan.
+        const g = le.hardLinkGroup;
+        const first = g ? groups.get(g) ?? out.find((x) => x.kind === 'file' && x.hardLinkGroup === g) : undefined;
+        if (first) {
+          if ('size' in le) le.size = first.size;
+          if (first.sha256) {
+            le.sha1 = first.sha1;
+            le.sha256 = first.sha256;
+          } else {
+            delete le.sha1;
+            delete le.sha256;
+          }
+        } else {
+          const size = le.size ?? 0;
+          if (!Number.isSafeInteger(size) || size < 0) throw new StoreInputError(`${what}: entry '/${le.path}' has an invalid size.`, '/' + le.path);
+          if (size > 0) {
+            const b = await store(item.content, size, `/${le.path}`);
+            le.sha1 = b.sha1;
+            le.sha256 = b.sha256;
+          } else {
+            delete le.sha1;
+            delete le.sha256;
+          }
+          if (le.hardLinkGroup) groups.set(le.hardLinkGroup, le);
+        }
+        if (le.streams?.length) throw new StoreInputError(`${what}: entry '/${le.path}' lists streams before they arrive.`, '/' + le.path);
+      } else {
+        delete le.sha1;
+        delete le.sha256;
+      }
+      out.push(le);
+    }
+    // Whiteouts delete from the layers below only (OCI semantics), so they go first: flatten
+    // applies a layer's entries in order. A stable partition keeps layers made here unchanged
+    // (diffContainer already lists whiteouts first).
+    const ordered = [...out.filter((e) => e.kind === 'whiteout'), ...out.filter((e) => e.kind !== 'whiteout')];
+    out.length = 0;
+    out.push(...ordered);
+    const tree = out.filter((e) => e.kind !== 'whiteout').map((e) => ({ path: e.path === '' ? [] : e.path.split('/'), kind: e.kind, size: e.size, linkTarget: e.linkTarget }));
+    validateTree(tree, what);
+    for (const e of out) {
+      if (e.kind !== 'whiteout') continue;
+      if (e.path === '') throw new StoreInputError(`${what}: a whiteout of the image root.`, '/');
+      for (const seg of e.path.split('/')) if (badSegment(seg)) throw new StoreInputError(`${what}: entry '/${e.path}': ${badSegment(seg)}.`, '/' + e.path);
+    }
+    const manifest: LayerManifest = { schema: STORE_SCHEMA, securityDescriptors: sds, entries: out };
+    const layerId = await this.writeLayer(manifest);
+    return { manifest, layerId };
   }
 
   // ---- removal -----------------------------------------------------------------------------

@@ -60,6 +60,12 @@ export interface ImageRecord {
   fileCount: number;
   /** ISO 8601 UTC. */
   created: string;
+  /**
+   * `sha256:<hex>` of the image's own layer as the uncompressed OCI layer tar it was imported from
+   * (set by importLayerChain after verifying the content), so the same OCI layer on the same
+   * parent is found again without reading it. Absent for images made any other way.
+   */
+  diffId?: string;
 }
 
 /** Containers (added by the container cmdlets): a record per container, depending on its image. */
