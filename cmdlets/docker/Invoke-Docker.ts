@@ -1,7 +1,8 @@
 // Invoke-Docker (alias `docker`): the docker CLI's view of the local image store (SPEC §12).
 // It parses its own arguments as the docker CLI does (passThruArguments): `docker images -a`,
 // `docker image ls --format '{{.Repository}}'`. Output is the docker CLI's text, line by line.
-// Each docker command is one file under commands/, loaded when it is first used.
+// Each docker command is one file under commands/, loaded when it is first used. Pipeline input
+// is the docker CLI's standard input (ctx.state.stdin: `'pw' | docker login -u u --password-stdin`).
 
 import { defineCmdlet, type CmdletContext } from '../../core/engine/cmdlet';
 import { toDisplayString } from '../../core/engine/values';
@@ -34,6 +35,12 @@ const COMMANDS: Record<string, () => DockerCommand> = {
   'image inspect': () => (ctx, args) => require('./commands/inspect').inspect(ctx, args, 'image'),
   'container inspect': () => (ctx, args) => require('./commands/inspect').inspect(ctx, args, 'container'),
   search: () => require('./commands/search').default,
+  login: () => require('./commands/login').default,
+  logout: () => require('./commands/logout').default,
+  push: () => require('./commands/push').default,
+  'image push': () => require('./commands/push').default,
+  pull: () => require('./commands/pull').default,
+  'image pull': () => require('./commands/pull').default,
 };
 
 /** The top-level command names, for docker's usage text. */
@@ -55,7 +62,19 @@ export default defineCmdlet({
       valueFromRemainingArguments: true,
       description: 'The docker command and its flags and arguments, as the docker CLI takes them (for example images -a).',
     },
+    {
+      name: 'InputObject',
+      type: 'object',
+      valueFromPipeline: true,
+      description: "Pipeline input: what the docker CLI would read from its standard input (docker login --password-stdin).",
+    },
   ],
+  begin(ctx: CmdletContext) {
+    ctx.state.stdin = [];
+  },
+  process(ctx: CmdletContext) {
+    if (ctx.boundParameters.has('InputObject')) (ctx.state.stdin as unknown[]).push(ctx.params.InputObject);
+  },
   async end(ctx: CmdletContext) {
     const raw = ctx.params.Arguments;
     const args = (raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]).map((a) => toDisplayString(a));

@@ -73,7 +73,12 @@ export async function writeText(ctx: CmdletContext, text: string): Promise<void>
   await ctx.writeAll(text.replace(/\n$/, '').split('\n'));
 }
 
-export const REPOSITORY_RE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+/**
+ * A repository as the docker CLI accepts it: an optional registry host (a first component with a
+ * `.` or a `:port`, or `localhost`: `127.0.0.1:5000/`, `registry.example.com/`) then lower-case path components.
+ */
+export const REPOSITORY_RE =
+  /^(?:(?:localhost|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)+|[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?=:))(?::\d{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 export const TAG_RE = /^[\w][\w.-]{0,127}$/;
 
 /** A container id as docker shows it: 12 hex digits. */
