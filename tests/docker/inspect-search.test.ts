@@ -5,6 +5,8 @@ import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, removeTempDir, runInProcess } from '../helpers/posh';
 import { makeWim, writeTree } from '../store/helpers';
+import { openStore } from '../../core/store';
+import { imageToOci } from '../../core/store-oci';
 
 let dir: string;
 let home: string;
@@ -57,7 +59,14 @@ docker inspect nanoserver:10.0.14300.1010`);
     expect(Date.parse(img.Created as string)).toBe(Date.parse(created));
     expect(img.Created).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*[1-9])?Z$/);
     expect((img.Config as Record<string, unknown>).Env).toBeNull();
-    expect(img.RootFS).toEqual({ Type: 'layers', Layers: [expect.stringMatching(/^sha256:[0-9a-f]{64}$/)] });
+    // RootFS.Layers are the OCI diff_ids core/store-oci exports (what a real engine shows after docker load)
+    const store = openStore(home);
+    const spec = await imageToOci(store, store.findImage(imageId)!);
+    const diffIds = (spec.config as { rootfs: { diff_ids: string[] } }).rootfs.diff_ids;
+    expect(diffIds).toEqual([expect.stringMatching(/^sha256:[0-9a-f]{64}$/)]);
+    expect(img.RootFS).toEqual({ Type: 'layers', Layers: diffIds });
+    expect(diffIds[0]).not.toBe(`sha256:${store.findImage(imageId)!.layers[0]}`);
+    expect((img.Config as Record<string, Record<string, string>>).Labels['io.posh-containers.image.name']).toBe('NanoServer');
     expect(img.Metadata).toEqual({ LastTagTime: '0001-01-01T00:00:00Z' });
     expect(text).toContain('\n            "Env": null,\n');
   });
@@ -66,13 +75,13 @@ docker inspect nanoserver:10.0.14300.1010`);
     const { out, errors } = await run(`$id = (Get-ContainerImage NanoServer).ImageId
 docker tag nanoserver:10.0.14300.1010 nanoserver:latest
 (docker inspect -f '{{.Id}}' nanoserver) -eq "sha256:$id"
-docker inspect --format '{{json .RepoTags}}|{{.Os}} {{.Architecture}}|{{.Config.Env}}|{{.Config.Labels}}|{{.Parent}}|{{.Metadata.LastTagTime}}' nanoserver
+docker inspect --format '{{json .RepoTags}}|{{.Os}} {{.Architecture}}|{{.Config.Env}}|{{.Config.Entrypoint}}|{{.Parent}}|{{.Metadata.LastTagTime}}' nanoserver
 docker image inspect --format='{{len .RootFS.Layers}} {{.RootFS.Type}} {{if .Config.Cmd}}cmd{{else}}no cmd{{end}}' $id.Substring(0, 12)
 docker inspect -f '{{range .RepoTags}}[{{.}}]{{end}}' nanoserver nanoserver:latest`);
     expect(errors).toEqual([]);
     expect(out).toBe(
       'True\n' +
-        '["nanoserver:10.0.14300.1010","nanoserver:latest"]|windows amd64|[]|map[]||0001-01-01 00:00:00 +0000 UTC\n' +
+        '["nanoserver:10.0.14300.1010","nanoserver:latest"]|windows amd64|[]|[]||0001-01-01 00:00:00 +0000 UTC\n' +
         '1 layers no cmd\n' +
         '[nanoserver:10.0.14300.1010][nanoserver:latest]\n[nanoserver:10.0.14300.1010][nanoserver:latest]\n',
     );

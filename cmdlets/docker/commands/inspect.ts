@@ -3,6 +3,7 @@
 
 import type { CmdletContext } from '../../../core/engine/cmdlet';
 import type { ContainerRecord, ImageRecord } from '../../../core/store';
+import type { ImageConfig } from '../../../core/oci';
 import { containerHex, dockerError, readList, referencesOf, resolveContainer, resolveImage, storeOf, writeText } from '../common';
 
 type DockerText = typeof import('../../../core/docker-text');
@@ -70,7 +71,7 @@ export async function inspect(ctx: CmdletContext, args: string[], fixedType?: 'i
     }
     const image = type === 'container' ? null : resolveImage(images, name).image;
     if (image) {
-      found.push(imageObject(dt, image, images));
+      found.push(imageObject(dt, image, images, await ociConfigOf(ctx, image)));
       continue;
     }
     errors.push(`Error: No such ${type ?? 'object'}: ${name}`);
@@ -100,6 +101,24 @@ export async function inspect(ctx: CmdletContext, args: string[], fixedType?: 'i
 
 export default function inspectCommand(ctx: CmdletContext, args: string[]): Promise<void> {
   return inspect(ctx, args);
+}
+
+/**
+ * The image's OCI config as core/store-oci exports it (what `docker save`/`push` write and a real
+ * engine shows after loading it): its rootfs.diff_ids (sha256 of each layer's uncompressed tar, one
+ * streaming pass per layer) and labels. Null when the store's chain cannot be exported (a damaged
+ * store): the store's own layer ids are shown then.
+ */
+async function ociConfigOf(ctx: CmdletContext, image: ImageRecord): Promise<ImageConfig | null> {
+  const { imageToOci } = require('../../../core/store-oci') as typeof import('../../../core/store-oci');
+  const { OciError } = require('../../../core/oci') as typeof import('../../../core/oci');
+  try {
+    const spec = await imageToOci(storeOf(ctx), image);
+    return Buffer.isBuffer(spec.config) ? (JSON.parse(spec.config.toString('utf8')) as ImageConfig) : spec.config;
+  } catch (e) {
+    if (e instanceof OciError) return null;
+    throw e;
+  }
 }
 
 /** The base OS image an image derives from (itself for a base image). */
@@ -137,7 +156,8 @@ function emptyConfig(dt: DockerText, hostname = '', image = ''): Record<string, 
 }
 
 /** The Engine API's ImageInspect for a store image: what the store knows, the rest empty as docker shows it. */
-function imageObject(dt: DockerText, image: ImageRecord, list: ImageRecord[]): Record<string, unknown> {
+function imageObject(dt: DockerText, image: ImageRecord, list: ImageRecord[], oci: ImageConfig | null): Record<string, unknown> {
+  const labels = oci?.config?.Labels;
   return {
     Id: `sha256:${image.imageId}`,
     RepoTags: referencesOf(image),
@@ -146,14 +166,14 @@ function imageObject(dt: DockerText, image: ImageRecord, list: ImageRecord[]): R
     Comment: '',
     Created: dt.rfc3339Nano(image.created),
     DockerVersion: '',
-    Author: '',
-    Config: emptyConfig(dt),
+    Author: oci?.author ?? '',
+    Config: { ...emptyConfig(dt), Labels: labels && Object.keys(labels).length ? labels : dt.NIL_MAP },
     Architecture: 'amd64',
     Os: 'windows',
-    OsVersion: baseOf(image, list).version,
+    OsVersion: oci ? oci['os.version'] ?? '' : baseOf(image, list).version,
     Size: image.size,
     GraphDriver: { Data: dt.NIL_MAP, Name: 'posh-containers' },
-    RootFS: { Type: 'layers', Layers: image.layers.map((l) => `sha256:${l}`) },
+    RootFS: { Type: 'layers', Layers: oci ? oci.rootfs.diff_ids : image.layers.map((l) => `sha256:${l}`) },
     Metadata: { LastTagTime: new dt.GoTime(null) },
   };
 }
