@@ -52,6 +52,7 @@ docker inspect nanoserver:10.0.14300.1010`);
     expect(img.RepoTags).toEqual(['nanoserver:10.0.14300.1010']);
     expect(img.RepoDigests).toEqual([]);
     expect(img.Parent).toBe('');
+    expect(img.Comment).toBe('CN=Microsoft_NanoServer_10.0.14300.1010'); // the exported config's last history comment
     expect(img.Architecture).toBe('amd64');
     expect(img.Os).toBe('windows');
     expect(img.OsVersion).toBe('10.0.14300.1010');

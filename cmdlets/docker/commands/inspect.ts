@@ -163,7 +163,8 @@ function imageObject(dt: DockerText, image: ImageRecord, list: ImageRecord[], oc
     RepoTags: referencesOf(image),
     RepoDigests: [],
     Parent: image.parentImageId ? `sha256:${image.parentImageId}` : '',
-    Comment: '',
+    // The engine shows the config's last history comment (here the image's FullName, as exported).
+    Comment: oci?.history?.[oci.history.length - 1]?.comment ?? '',
     Created: dt.rfc3339Nano(image.created),
     DockerVersion: '',
     Author: oci?.author ?? '',
