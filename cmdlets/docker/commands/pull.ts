@@ -96,7 +96,22 @@ async function pullFromRegistry(ctx: CmdletContext, ref: ImageReference, say: Sa
     await say(`${tag}: Pulling from ${ref.repository}`);
     const before = resolveImage(readList(ctx), shown).image;
     const { imageFromOci } = require('../../../core/store-oci') as typeof import('../../../core/store-oci');
-    const pending: Array<Promise<void>> = [];
+    // `Already exists` lines wait until a layer is downloaded: when none is and the reference
+    // already named this image, docker prints no layer lines at all (Image is up to date)
+    let held: string[] | null = [];
+    let chain: Promise<void> = Promise.resolve();
+    const emit = (line: string): Promise<void> => {
+      if (held !== null && line.endsWith(': Already exists')) {
+        held.push(line);
+        return chain;
+      }
+      const flush = held ?? [];
+      held = null;
+      chain = chain.then(async () => {
+        for (const l of [...flush, line]) await say(l);
+      });
+      return chain;
+    };
     const layers = client.layerSources(ref.repository, resolved).map((l) => ({
       mediaType: l.mediaType,
       digest: l.digest,
@@ -104,26 +119,27 @@ async function pullFromRegistry(ctx: CmdletContext, ref: ImageReference, say: Sa
       open: () => {
         const id = shortDigest(l.digest);
         return (async function* () {
-          await say(`${id}: Pulling fs layer`);
+          await emit(`${id}: Pulling fs layer`);
           yield* l.open();
-          await say(`${id}: Verifying Checksum`);
-          await say(`${id}: Download complete`);
+          await emit(`${id}: Verifying Checksum`);
+          await emit(`${id}: Download complete`);
         })();
       },
     }));
     let result: { image: ImageRecord; created: boolean };
     try {
       result = await imageFromOci(store, { config: resolved.configBytes, layers }, { repository: familiar, tag }, {
-        onLayer: (digest, status) => void pending.push(say(`${shortDigest(digest)}: ${status === 'exists' ? 'Already exists' : 'Pull complete'}`)),
+        onLayer: (digest, status) => void emit(`${shortDigest(digest)}: ${status === 'exists' ? 'Already exists' : 'Pull complete'}`),
       });
     } catch (e) {
-      await Promise.all(pending);
+      await chain;
       fail(e);
     }
-    await Promise.all(pending);
+    await chain;
+    const upToDate = before !== null && before.imageId === result.image.imageId;
+    if (!upToDate && held !== null) for (const l of held) await say(l);
     rememberBlobs(ctx, ref.registry, ref.repository, [...resolved.manifest.layers.map((l) => l.digest), resolved.manifest.config.digest]);
     await say(`Digest: ${resolved.manifestDescriptor.digest}`);
-    const upToDate = before !== null && before.imageId === result.image.imageId;
     await say(`Status: ${upToDate ? 'Image is up to date' : 'Downloaded newer image'} for ${shown}`);
     await ctx.write(shown);
   } finally {
