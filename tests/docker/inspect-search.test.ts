@@ -22,7 +22,7 @@ beforeEach(() => {
 
 async function run(script: string) {
   const { host, ok } = await runInProcess(`Install-ContainerOSImage '${join(dir, 'nano.wim')}'\n${script}`, { storeRoot: home });
-  return { out: host.output, errors: host.errors, ok };
+  return { out: host.output, errors: host.errors, warnings: host.warnings, ok };
 }
 
 /** The message of each error record, without the command name and position decoration. */
@@ -166,6 +166,24 @@ docker inspect -f '{{json .RepoTags}} {{.OsVersion}} {{len .RootFS.Layers}}' dem
     expect(errors).toEqual([]);
     expect(out).toBe('True\n["demo/app:v1"] 10.0.14300.1010 2\n');
   });
+});
+
+test('docker inspect -s: SizeRw (what the container added or changed) and SizeRootFs; ignored for images with the warning', async () => {
+  const { out, errors, warnings } = await run(`docker create --name web nanoserver:10.0.14300.1010 | Out-Null
+$root = (Get-Container web).Path
+Set-Content -NoNewline (Join-Path $root 'new.txt') '12345'
+Set-Content -NoNewline (Join-Path $root 'a.txt') 'abc'
+docker container inspect -s -f '{{.SizeRw}} {{.SizeRootFs}}' web
+docker inspect -f '{{.SizeRw}}' web
+docker inspect --size -f '{{.Size}}' nanoserver:10.0.14300.1010
+docker image inspect -s nanoserver:10.0.14300.1010`);
+  // the image: a.txt (1 byte) and Windows/win.ini ('[fonts]', 7 bytes); the container adds 5 and makes a.txt 3
+  expect(out).toBe('8 15\n\n8\n');
+  expect(messages(errors)).toEqual([
+    'template parsing error: template: :1:2: executing "" at <.SizeRw>: map has no entry for key "SizeRw"',
+    `unknown shorthand flag: 's' in -s\nSee 'docker image inspect --help'.`,
+  ]);
+  expect(warnings).toEqual(['--size ignored for image']);
 });
 
 describe('docker search', () => {

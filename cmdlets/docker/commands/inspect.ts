@@ -1,6 +1,8 @@
 // `docker inspect`, `docker image inspect`, `docker container inspect`: the Engine API's inspect
 // objects for the store's images and containers, as a JSON array or through a Go template.
 
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { CmdletContext } from '../../../core/engine/cmdlet';
 import type { ContainerRecord, ImageRecord } from '../../../core/store';
 import type { ImageConfig } from '../../../core/oci';
@@ -20,6 +22,7 @@ const NOT_SWARM_MANAGER = 'Error response from daemon: This node is not a swarm 
 export async function inspect(ctx: CmdletContext, args: string[], fixedType?: 'image' | 'container'): Promise<void> {
   const command = fixedType ? `docker ${fixedType} inspect` : 'docker inspect';
   let format = '';
+  let size = false;
   let type: string | undefined = fixedType;
   const names: string[] = [];
   const usage = (msg: string): never => ctx.throwTerminating(dockerError(ctx, msg, 'DockerUsage'));
@@ -33,10 +36,13 @@ export async function inspect(ctx: CmdletContext, args: string[], fixedType?: 'i
     else if (a.startsWith('--format=')) format = a.slice('--format='.length);
     else if (a.startsWith('-f=')) format = a.slice(3);
     else if (/^-f./.test(a)) format = a.slice(2);
+    else if (fixedType !== 'image' && (a === '-s' || a === '--size' || a === '--size=true')) size = true;
+    else if (fixedType !== 'image' && a === '--size=false') size = false;
     else if (!fixedType && a === '--type') type = value('--type');
     else if (!fixedType && a.startsWith('--type=')) type = a.slice('--type='.length);
     else if (a === '--') names.push(...args.slice(i + 1)), (i = args.length);
-    else if (a.startsWith('-') && a.length > 1) usage(`unknown flag: ${a.replace(/=.*/, '')}\nSee '${command} --help'.`);
+    else if (a.startsWith('--')) usage(`unknown flag: ${a.replace(/=.*/, '')}\nSee '${command} --help'.`);
+    else if (a.startsWith('-') && a.length > 1) usage(`unknown shorthand flag: '${a[1]}' in ${a}\nSee '${command} --help'.`);
     else names.push(a);
   }
   if (names.length === 0) usage(`"${command}" requires at least 1 argument.\nSee '${command} --help'.`);
@@ -58,6 +64,7 @@ export async function inspect(ctx: CmdletContext, args: string[], fixedType?: 'i
   const images = type === undefined || type === 'image' ? readList(ctx) : [];
   const containers = type === undefined || type === 'container' ? storeOf(ctx).listContainers() : [];
   const found: unknown[] = [];
+  let sizeIgnored = false;
   const errors: string[] = [];
   for (const name of names) {
     if (type !== undefined && type !== 'image' && type !== 'container') {
@@ -66,17 +73,19 @@ export async function inspect(ctx: CmdletContext, args: string[], fixedType?: 'i
     }
     const container = type === 'image' ? null : resolveContainer(containers, name);
     if (container) {
-      found.push(containerObject(dt, container, images.length ? images : readList(ctx)));
+      found.push(containerObject(dt, container, images.length ? images : readList(ctx), size ? await containerSizes(ctx, container) : null));
       continue;
     }
     const image = type === 'container' ? null : resolveImage(images, name).image;
     if (image) {
+      if (size) sizeIgnored = true;
       found.push(imageObject(dt, image, images, await ociConfigOf(ctx, image)));
       continue;
     }
     errors.push(`Error: No such ${type ?? 'object'}: ${name}`);
   }
 
+  if (sizeIgnored) ctx.writeWarning('--size ignored for image');
   if (asJson) {
     await writeText(ctx, found.length === 0 ? '[]' : format === 'json' ? dt.goJson(found) : dt.goJson(found, '    '));
   } else {
@@ -179,8 +188,34 @@ function imageObject(dt: DockerText, image: ImageRecord, list: ImageRecord[], oc
   };
 }
 
+/**
+ * `-s`: SizeRw, the bytes of the files the container added or changed over its image (the diff
+ * New-ContainerImage would commit), and SizeRootFs, the bytes of every file in its root directory.
+ */
+async function containerSizes(ctx: CmdletContext, c: ContainerRecord): Promise<{ rw: number; rootFs: number } | null> {
+  const store = storeOf(ctx);
+  let diff;
+  try {
+    diff = await store.diffContainer(c.containerId);
+  } catch {
+    return null; // no root directory: the engine omits the sizes it cannot compute
+  }
+  const rw = diff.entries.reduce((n, e) => n + (e.kind === 'file' ? e.size ?? 0 : 0), 0);
+  const root = c.path ?? diff.container.path;
+  let rootFs = 0;
+  const walk = async (dir: string): Promise<void> => {
+    for (const d of await fs.promises.readdir(dir, { withFileTypes: true })) {
+      const full = path.join(dir, d.name);
+      if (d.isDirectory()) await walk(full);
+      else if (d.isFile()) rootFs += (await fs.promises.lstat(full)).size;
+    }
+  };
+  if (root) await walk(root);
+  return { rw, rootFs };
+}
+
 /** The Engine API's ContainerJSON for a container record (no process is ever run in it). */
-function containerObject(dt: DockerText, c: ContainerRecord, images: ImageRecord[]): Record<string, unknown> {
+function containerObject(dt: DockerText, c: ContainerRecord, images: ImageRecord[], sizes: { rw: number; rootFs: number } | null): Record<string, unknown> {
   const id = containerHex(c.containerId);
   const image = images.find((i) => i.imageId === c.imageId);
   const running = c.state === 'Running';
@@ -217,6 +252,7 @@ function containerObject(dt: DockerText, c: ContainerRecord, images: ImageRecord
     ExecIDs: dt.NIL_SLICE,
     HostConfig: { Isolation: c.runtimeType === 'HyperV' ? 'hyperv' : 'process' },
     GraphDriver: { Data: c.path ? { Dir: c.path } : dt.NIL_MAP, Name: 'posh-containers' },
+    ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
     Mounts: [],
     Config: emptyConfig(dt, id.slice(0, 12), image ? referencesOf(image)[0] ?? `sha256:${c.imageId}` : `sha256:${c.imageId}`),
   };
