@@ -41,6 +41,10 @@ const COMMANDS: Record<string, () => DockerCommand> = {
   'image push': () => require('./commands/push').default,
   pull: () => require('./commands/pull').default,
   'image pull': () => require('./commands/pull').default,
+  save: () => require('./commands/save').default,
+  'image save': () => require('./commands/save').default,
+  load: () => require('./commands/load').default,
+  'image load': () => require('./commands/load').default,
 };
 
 /** The top-level command names, for docker's usage text. */

@@ -264,12 +264,13 @@ async function localDiffId(store: ImageStore, layerId: string): Promise<Digest> 
  * against `digest` and the config's diff_ids), reusing installed images whose chain matches (an
  * image imported before from the same layer over the same parent, or, for our own exports, the
  * image the labels name when its layer exports to the same diff_id). New images below the top get
- * no docker reference; the top gets `${repository}:${tag}`. All or nothing.
+ * no docker reference; the top gets `${repository}:${tag}` (none when `reference` is null: an
+ * untagged `docker load`). All or nothing.
  */
 export async function imageFromOci(
   store: ImageStore,
   image: { config: Buffer; layers: OciLayerInput[] },
-  reference: { repository: string; tag: string },
+  reference: { repository: string; tag: string } | null,
   opts: { onLayer?: (digest: Digest, status: 'exists' | 'imported') => void } = {},
 ): Promise<{ image: ImageRecord; created: boolean }> {
   const config = parseImageConfig(image.config, 'image config');
@@ -279,9 +280,9 @@ export async function imageFromOci(
   for (const l of image.layers) if (!isDigest(l.digest)) throw new OciFormatError(`layer digest ${JSON.stringify(l.digest)} is not a sha256 digest`);
   const labels = readChainLabel(config);
   const chains = chainIds(diffIds);
-  const top = foreignTopMeta(reference, config);
+  const top = reference ? foreignTopMeta(reference, config) : { name: `image-${chains[chains.length - 1].slice(7, 19)}`, publisher: 'CN=OCI', version: '0.0.0.0' };
   const created = typeof config.created === 'string' && !Number.isNaN(Date.parse(config.created)) ? config.created : undefined;
-  const tag = `${reference.repository}:${reference.tag}`;
+  const tag = reference ? `${reference.repository}:${reference.tag}` : undefined;
 
   const steps: ChainStep[] = image.layers.map((layer, i) => {
     const last = i === diffIds.length - 1;
