@@ -5,10 +5,21 @@
 // `Loaded image ID: sha256:…` for images without one.
 
 import type { CmdletContext } from '../../../core/engine/cmdlet';
+import type { ErrorRecord } from '../../../core/engine/errors';
 import type { ImageRecord } from '../../../core/store';
 import type { ArchiveImage, ArchiveLayer, ImageArchive } from '../../../core/oci';
-import { dockerError, readList, resolveImage, splitReference, storeErrorRecord, storeOf, writeText } from '../common';
+import { dockerError, readList, resolveImage, splitReference, storeOf, writeText } from '../common';
 import { resolveHere } from '../../containers/images';
+
+/**
+ * A failure of the engine's side of a command (archive, store), as the docker CLI shows an error
+ * the daemon returned: `Error response from daemon: <message>`; category from the store's error.
+ */
+export function daemonError(ctx: CmdletContext, e: unknown, errorId: string): ErrorRecord {
+  const err = e as { message?: string; category?: ErrorRecord['category']; code?: string };
+  const category: ErrorRecord['category'] = err?.category ?? (err?.code === 'ENOSPC' ? 'WriteError' : 'InvalidData');
+  return dockerError(ctx, `Error response from daemon: ${err?.message ?? String(e)}`, errorId, category);
+}
 
 /** A reference as `docker images` shows it: docker.io's default registry and library/ dropped. */
 export function familiarReference(ref: string): string {
@@ -80,7 +91,7 @@ export default async function load(ctx: CmdletContext, args: string[]): Promise<
     if (code === 'ENOENT') ctx.throwTerminating(dockerError(ctx, `open ${input}: no such file or directory`, 'DockerLoadInput', 'ObjectNotFound'));
     if (code === 'EISDIR') ctx.throwTerminating(dockerError(ctx, `read ${input}: is a directory`, 'DockerLoadInput', 'InvalidArgument'));
     if (code === 'EACCES') ctx.throwTerminating(dockerError(ctx, `open ${input}: permission denied`, 'DockerLoadInput', 'PermissionDenied'));
-    ctx.throwTerminating(storeErrorRecord(failure, ctx, 'DockerLoadFailed', input ?? 'stdin', 'Error response from daemon: '));
+    ctx.throwTerminating(daemonError(ctx, failure, 'DockerLoadFailed'));
   }
 
   const store = storeOf(ctx);
@@ -119,7 +130,7 @@ export default async function load(ctx: CmdletContext, args: string[]): Promise<
     // As the engine does: the ID lines (all of them) when the last image had no tag.
     if (refCount === 0) lines.push(...idLines.replace(/\n$/, '').split('\n').filter(Boolean));
   } catch (e) {
-    ctx.throwTerminating(storeErrorRecord(e, ctx, 'DockerLoadFailed', input ?? 'stdin', 'Error response from daemon: '));
+    ctx.throwTerminating(daemonError(ctx, e, 'DockerLoadFailed'));
   } finally {
     await archive.close();
   }

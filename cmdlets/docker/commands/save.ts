@@ -7,8 +7,9 @@ import { lstatSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CmdletContext } from '../../../core/engine/cmdlet';
 import type { ImageRecord } from '../../../core/store';
-import { dockerError, readList, referencesOf, resolveImage, splitReference, storeErrorRecord, storeOf } from '../common';
+import { dockerError, readList, referencesOf, resolveImage, splitReference, storeOf } from '../common';
 import { resolveHere } from '../../containers/images';
+import { daemonError } from './load';
 
 /** Go's error text for a failed stat (os.PathError), as the docker CLI prints it. */
 function goStatError(op: string, path: string, e: NodeJS.ErrnoException): string {
@@ -117,6 +118,6 @@ export default async function save(ctx: CmdletContext, args: string[]): Promise<
     for (const { image, tags } of chosen.values()) specs.push({ ...(await imageToOci(store, image)), repoTags: tags });
     await writeImageArchiveFile(full, specs);
   } catch (e) {
-    ctx.throwTerminating(storeErrorRecord(e, ctx, 'DockerSaveFailed', full, 'Error response from daemon: '));
+    ctx.throwTerminating(daemonError(ctx, e, 'DockerSaveFailed'));
   }
 }
