@@ -2,7 +2,7 @@
 
 import type { CmdletContext } from '../../../core/engine/cmdlet';
 import { dockerError, readList, resolveImage, storeOf, writeRendered } from '../common';
-import type { ImageRecord } from '../../../core/store';
+import { fullNameOf, type ImageRecord } from '../../../core/store';
 import type { HistoryRow } from '../../../core/docker-text';
 
 /** `docker history [-q] [--no-trunc] [-H=false] [--format] IMAGE`: the image, then its parents. */
@@ -37,7 +37,9 @@ export default async function history(ctx: CmdletContext, args: string[]): Promi
     const own = r.layers.filter((l) => !parent?.layers.includes(l));
     let size = 0;
     for (const l of own) for (const e of (await store.readLayer(l)).entries) size += e.size ?? 0;
-    rows.push({ id: `sha256:${r.imageId}`, created: Date.parse(r.created), createdBy: '', size });
+    // COMMENT: the history comment the image's exported config carries (core/store-oci: its FullName),
+    // which is what the engine shows for the same image after docker load.
+    rows.push({ id: `sha256:${r.imageId}`, created: Date.parse(r.created), createdBy: '', size, comment: fullNameOf(r) });
   }
   const dt = require('../../../core/docker-text') as typeof import('../../../core/docker-text');
   await writeRendered(ctx, () => dt.renderHistory(rows, { quiet, noTrunc, human, format }));

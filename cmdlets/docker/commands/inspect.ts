@@ -130,6 +130,13 @@ async function ociConfigOf(ctx: CmdletContext, image: ImageRecord): Promise<Imag
   }
 }
 
+/** A Go map as encoding/json writes it: keys sorted (byte order). */
+function goMap<T>(m: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(m).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) out[k] = m[k];
+  return out;
+}
+
 /** The base OS image an image derives from (itself for a base image). */
 function baseOf(image: ImageRecord, list: ImageRecord[]): ImageRecord {
   let r = image;
@@ -177,7 +184,7 @@ function imageObject(dt: DockerText, image: ImageRecord, list: ImageRecord[], oc
     Created: dt.rfc3339Nano(image.created),
     DockerVersion: '',
     Author: oci?.author ?? '',
-    Config: { ...emptyConfig(dt), Labels: labels && Object.keys(labels).length ? labels : dt.NIL_MAP },
+    Config: { ...emptyConfig(dt), Labels: labels && Object.keys(labels).length ? goMap(labels) : dt.NIL_MAP },
     Architecture: 'amd64',
     Os: 'windows',
     OsVersion: oci ? oci['os.version'] ?? '' : baseOf(image, list).version,
