@@ -298,8 +298,9 @@ export async function* layerItems(source: AsyncIterable<Uint8Array>, label: stri
     if (e.attributes === undefined && attributes !== undefined) e.attributes = attributes;
 
     if (path !== '') yield* parents(path);
-    if (emitted.has(path) && emitted.get(path)!.kind === 'directory' && kind === 'directory' && !keys && path !== '' && emitted.get(path)!.times === undefined) {
-      // a directory this reader supplied (parent or opaque) arrives after all: keep the first
+    if (path !== '' && kind === 'directory' && emitted.get(path)?.kind === 'directory') {
+      // A directory named again (tars may repeat them), or one this reader supplied as a parent or
+      // for an opaque whiteout arriving after all: the first stays (the store takes a path once).
       continue;
     }
     symlinks.delete(path);

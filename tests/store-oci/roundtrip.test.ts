@@ -225,6 +225,8 @@ test('a foreign image imports with a sensible name and version; shared base laye
     { type: 'file' as const, path: 'etc/app.conf', size: 3, content: 'a=1' },
     { type: 'whiteout' as const, path: 'bin/ls' },
     { type: 'file' as const, path: 'srv/deep/data.txt', size: 4, content: 'data' }, // no parent entries in the tar
+    { type: 'directory' as const, path: 'srv' }, // a supplied parent arriving late, and a repeated directory
+    { type: 'directory' as const, path: 'etc' },
   ];
   const alpine = await imageFromOci(s, await foreignImage([baseLayer]), { repository: 'docker.io/library/alpine', tag: '3.19' });
   expect(alpine.created).toBe(true);
