@@ -9,7 +9,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync, existsSync
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { makeTempDir, removeTempDir, runInProcess } from '../helpers/posh';
-import { makeWim, writeTree } from '../store/helpers';
+import { copyDir, makeWim, posh, writeTree } from '../store/helpers';
 import { havePeer, skopeo } from '../oci/helpers';
 import { haveDockerd, startDockerd, type Dockerd } from '../helpers/dockerd';
 import { openStore, type ImageRecord } from '../../core/store';
@@ -318,6 +318,42 @@ describe('corrupt and hostile archives', () => {
     expect(await store.optimize()).toMatchObject({ blobsRemoved: 0, layersRemoved: 0 });
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
   });
+});
+
+describe('crash safety', () => {
+  test('SIGKILL at spread durable steps of docker load leaves a consistent store; the load then completes', async () => {
+    const { root, base, app } = await seeded();
+    const file = join(dir, 'crash.tar');
+    expect((await run(root, `docker save -o ${file} app:1.0 nanoserver:latest`)).errors).toEqual([]);
+    // Two starting points: an empty store (both images new) and one with the base (reused).
+    const withBase = home();
+    await openStore(withBase).importWim(join(dir, 'nano.wim'));
+    const expected = 'Loaded image: app:1.0\nLoaded image: nanoserver:latest\n';
+    for (const [tag, template] of [['empty', null], ['with-base', withBase]] as const) {
+      const countHome = join(dir, `count-${tag}`);
+      if (template) copyDir(template, countHome);
+      const trace = join(dir, `trace-${tag}`);
+      const counted = await posh(`docker load -i ${file}`, dir, countHome, { POSH_STORE_TRACE: trace });
+      expect(counted).toMatchObject({ code: 0, stderr: '', stdout: expected });
+      const n = readFileSync(trace, 'utf8').trim().split('\n').length;
+      expect(n).toBeGreaterThan(6);
+      const points = [...new Set(Array.from({ length: 8 }, (_, i) => 1 + Math.round((i * (n - 1)) / 7)))];
+      await Promise.all(points.map(async (point) => {
+        const h = join(dir, `kill-${tag}-${point}`);
+        if (template) copyDir(template, h);
+        const killed = await posh(`docker load -i ${file}`, dir, h, { POSH_STORE_FAILPOINT: String(point) });
+        expect({ point, code: killed.code }).toEqual({ point, code: null });
+        const check = await posh([
+          '"problems: $(@(Test-ContainerImageStore).Count)"',
+          `docker load -i ${file}`,
+          '"problems after: $(@(Test-ContainerImageStore).Count)"',
+          '"unreferenced: $((Optimize-ContainerImageStore).BlobsRemoved)"',
+        ].join('\n'), dir, h);
+        expect({ point, stderr: check.stderr, out: check.stdout }).toEqual({ point, stderr: '', out: `problems: 0\n${expected}problems after: 0\nunreferenced: 0\n` });
+        expect(openStore(h).listImages().map((i) => i.imageId).sort()).toEqual([base.imageId, app.imageId].sort());
+      }));
+    }
+  }, 180000);
 });
 
 const dockerIt = withDocker ? test : test.skip;
