@@ -52,6 +52,9 @@ export async function inspect(ctx: CmdletContext, args: string[], fixedType?: 'i
   const dt = require('../../../core/docker-text') as DockerText;
   // A format that does not parse is refused before anything is looked up (the CLI's exit status 64).
   const asJson = format === '' || format === 'json';
+  // The exported config reads every layer (its diff_ids hash the layer tars): only when the output
+  // can show a field that comes from it — the JSON, a template naming one, or one using a bare `.`.
+  const needsOci = asJson || /\b(RootFS|Config|Comment|OsVersion|Author)\b/.test(format) || /(^|[\s(|{])\.(?=[\s)|}]|$)/.test(format);
   if (!asJson) {
     try {
       dt.parseTemplate(format);
@@ -79,7 +82,7 @@ export async function inspect(ctx: CmdletContext, args: string[], fixedType?: 'i
     const image = type === 'container' ? null : resolveImage(images, name).image;
     if (image) {
       if (size) sizeIgnored = true;
-      found.push(imageObject(dt, image, images, await ociConfigOf(ctx, image)));
+      found.push(imageObject(dt, image, images, needsOci ? await ociConfigOf(ctx, image) : null));
       continue;
     }
     errors.push(`Error: No such ${type ?? 'object'}: ${name}`);
