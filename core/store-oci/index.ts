@@ -312,7 +312,7 @@ export async function imageFromOci(
           const id = imageIdOf(`${lab.publisher}_${lab.name}_${lab.version}`, parentId, [...(parent?.layers ?? []), lab.layer]);
           const cand = images.find((r) => r.imageId === id);
           // The label could be wrong: the installed layer must export to this very diff_id.
-          if (cand && (await localDiffId(store, lab.layer)) === diffIds[i]) hit = cand;
+          if (cand && (await localDiffId(store, lab.layer).catch(() => null)) === diffIds[i]) hit = cand;
         }
         if (hit) opts.onLayer?.(layer.digest, 'exists');
         return hit;
