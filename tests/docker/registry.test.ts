@@ -210,6 +210,28 @@ d('docker push / pull with a registry without auth', () => {
     expect(base.lines).toEqual([`${host}/nanoserver:10.0.14300.1000`, '10.0.14300.1000: Pulling from nanoserver', `Digest: ${pushed.nano}`, `Status: Image is up to date for ${host}/nanoserver:10.0.14300.1000`, `${host}/nanoserver:10.0.14300.1000`]);
   });
 
+  test('a pull whose base layer the store has: Already exists, then the new layer', async () => {
+    const store = path.join(work, 'storeE');
+    expect((await posh(work, store, `docker pull -q ${host}/nanoserver:10.0.14300.1000`)).lines).toEqual([`${host}/nanoserver:10.0.14300.1000`]);
+    const r = await posh(work, store, `docker pull ${host}/team/app:1.0`);
+    expect(r.errors).toEqual([]);
+    const base = openStore(storeA).listImages().find((i) => i.name === 'NanoServer')!;
+    const info = JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/team/app:1.0`])) as { Layers: string[] };
+    const [b, t] = info.Layers.map((l) => l.slice(7, 19));
+    expect(r.lines).toEqual([
+      '1.0: Pulling from team/app',
+      `${b}: Already exists`,
+      `${t}: Pulling fs layer`,
+      `${t}: Verifying Checksum`,
+      `${t}: Download complete`,
+      `${t}: Pull complete`,
+      `Digest: ${pushed.app}`,
+      `Status: Downloaded newer image for ${host}/team/app:1.0`,
+      `${host}/team/app:1.0`,
+    ]);
+    expect(openStore(store).listImages().find((i) => i.name === 'NanoServer')!.imageId).toBe(base.imageId);
+  });
+
   test('an image pushed by skopeo pulls into posh and is listed by docker images and Get-ContainerImage', async () => {
     const layout = path.join(work, 'sk-layout');
     const img = await makeImage(work, 2, true, 'sk');
