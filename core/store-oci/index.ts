@@ -128,11 +128,13 @@ export async function imageToOci(store: ImageStore, image: ImageRecord): Promise
     return c;
   });
   const base = chain[0];
+  // An image imported from an OCI image of another platform keeps it; ours are windows/amd64.
+  const os = image.os ?? 'windows';
   const config: ImageConfig = {
     created: image.created,
-    architecture: 'amd64',
-    os: 'windows',
-    ...(base.isOSImage && FOUR_PART.test(base.version) ? { 'os.version': base.version } : {}),
+    architecture: image.architecture ?? 'amd64',
+    os,
+    ...(os === 'windows' && base.isOSImage && FOUR_PART.test(base.version) ? { 'os.version': base.version } : {}),
     config: {
       Labels: {
         [LABELS.name]: image.name,
@@ -283,6 +285,10 @@ export async function imageFromOci(
   const top = reference ? foreignTopMeta(reference, config) : { name: `image-${chains[chains.length - 1].slice(7, 19)}`, publisher: 'CN=OCI', version: '0.0.0.0' };
   const created = typeof config.created === 'string' && !Number.isNaN(Date.parse(config.created)) ? config.created : undefined;
   const tag = reference ? `${reference.repository}:${reference.tag}` : undefined;
+  const PLATFORM_WORD = /^[a-z0-9][a-z0-9._-]{0,31}$/;
+  if (!PLATFORM_WORD.test(config.os) || !PLATFORM_WORD.test(config.architecture))
+    throw new OciFormatError(`image config: platform ${JSON.stringify(`${config.os}/${config.architecture}`)} is not valid`);
+  const platform: Pick<ChainImageMeta, 'os' | 'architecture'> = config.os === 'windows' && config.architecture === 'amd64' ? {} : { os: config.os, architecture: config.architecture };
 
   const steps: ChainStep[] = image.layers.map((layer, i) => {
     const last = i === diffIds.length - 1;
@@ -290,17 +296,17 @@ export async function imageFromOci(
     const lab = labels?.[i];
     let metas: ChainImageMeta[];
     if (lab) {
-      const m: ChainImageMeta = { name: lab.name, publisher: lab.publisher, version: lab.version, summary: lab.summary, isOSImage: lab.isOSImage, created: lab.created, diffId: diffIds[i] };
+      const m: ChainImageMeta = { name: lab.name, publisher: lab.publisher, version: lab.version, summary: lab.summary, isOSImage: lab.isOSImage, created: lab.created, diffId: diffIds[i], ...platform };
       // Below the top an image is only a parent: `docker images` shows it by no reference.
       if (!last || lab.implicitReference === false) m.implicitReference = false;
       metas = [m, { ...m, name: `${lab.name}-${hex}` }];
     } else if (last) {
-      const m: ChainImageMeta = { ...top, isOSImage: i === 0, implicitReference: false, diffId: diffIds[i], ...(created ? { created } : {}) };
+      const m: ChainImageMeta = { ...top, isOSImage: i === 0, implicitReference: false, diffId: diffIds[i], ...platform, ...(created ? { created } : {}) };
       metas = [m, { ...m, name: `${top.name}-${hex}` }];
     } else {
       // Named by content (ChainID), so images that share base layers share these images.
       const histCreated = config.history?.filter((h) => !h.empty_layer)[i]?.created;
-      metas = [{ name: `layer-${hex}`, publisher: 'CN=OCI', version: '0.0.0.0', isOSImage: i === 0, implicitReference: false, diffId: diffIds[i], ...(histCreated ? { created: histCreated } : created ? { created } : {}) }];
+      metas = [{ name: `layer-${hex}`, publisher: 'CN=OCI', version: '0.0.0.0', isOSImage: i === 0, implicitReference: false, diffId: diffIds[i], ...platform, ...(histCreated ? { created: histCreated } : created ? { created } : {}) }];
     }
     return {
       meta: metas,

@@ -100,6 +100,9 @@ export interface ChainImageMeta {
   implicitReference?: boolean;
   /** Recorded as ImageRecord.diffId (the caller verified the layer against it). */
   diffId?: string;
+  /** Recorded as ImageRecord.os / architecture (an OCI image's platform other than windows/amd64). */
+  os?: string;
+  architecture?: string;
 }
 
 /** One step of importLayerChain: an image of one layer over the previous step's image. */
@@ -872,6 +875,8 @@ export class ImageStore {
         };
         if (meta.implicitReference === false) image.implicitReference = false;
         if (meta.diffId) image.diffId = meta.diffId;
+        if (meta.os) image.os = meta.os;
+        if (meta.architecture) image.architecture = meta.architecture;
         await this.addImage(c, image, { id: layerId, manifest, size: totalSize(manifest) }, null);
         images.push(image);
         created.push(true);

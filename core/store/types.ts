@@ -66,6 +66,9 @@ export interface ImageRecord {
    * parent is found again without reading it. Absent for images made any other way.
    */
   diffId?: string;
+  /** The OCI platform of an image imported from an OCI image made for another one; absent = windows/amd64. */
+  os?: string;
+  architecture?: string;
 }
 
 /** Containers (added by the container cmdlets): a record per container, depending on its image. */

@@ -404,5 +404,56 @@ describe('a real Docker Engine', () => {
     expect(store.listImages().map((i) => i.imageId).sort()).toEqual([base.imageId, app.imageId].sort());
     expect(await flat(other, store.findImage(app.imageId)!)).toEqual(await flat(root, app));
     expect(await store.check()).toEqual([]);
+
+    // The engine applies our layers as we do: the deleted file is gone, the added one there.
+    const created = d!.docker(['create', 'posh/app:linux', '/none']);
+    expect(created).toMatchObject({ status: 0, stderr: '' });
+    const exported = join(dir, 'engine-export.tar');
+    expect(d!.docker(['export', '-o', exported, created.stdout.trim()])).toMatchObject({ status: 0 });
+    const { spawnSync } = await import('node:child_process');
+    const listing = spawnSync('tar', ['tf', exported], { encoding: 'utf8' }).stdout.split('\n');
+    expect(listing).toEqual(expect.arrayContaining(['Windows/app.exe', 'Windows/win.ini', 'empty.txt', 'ini-link']));
+    expect(listing).not.toContain('readme.txt');
+    expect(spawnSync('tar', ['xOf', exported, 'Windows/app.exe'], { encoding: 'utf8' }).stdout).toBe('MZ app');
+    d!.docker(['rm', created.stdout.trim()]);
+  });
+
+  dockerIt('an image the engine built (linux, several layers) loads into the store, and saved from it loads back into the engine with the same files', async () => {
+    const ctxDir = join(dir, 'build-ctx');
+    writeTree(ctxDir, { 'a.txt': 'first', 'dir/one.txt': 'one', 'b.txt': 'second', 'a2.txt': 'replaced' });
+    writeFileSync(join(ctxDir, 'Dockerfile'), 'FROM scratch\nCOPY a.txt /a.txt\nCOPY dir /dir\nCOPY b.txt /dir/b.txt\nCOPY a2.txt /a.txt\n');
+    const b = d!.docker(['build', '-q', '-t', 'built/app:1.2', ctxDir], { env: { DOCKER_BUILDKIT: '0' } });
+    expect({ status: b.status, stderr: b.stderr }).toMatchObject({ status: 0 });
+    const engineFile = join(dir, 'engine-built.tar');
+    expect(d!.docker(['save', '-o', engineFile, 'built/app:1.2'])).toMatchObject({ status: 0, stderr: '' });
+
+    const root = home();
+    const l = await run(root, `docker load -i ${engineFile}`);
+    expect(l.errors).toEqual([]);
+    expect(l.out).toBe('Loaded image: built/app:1.2\n');
+    const store = openStore(root);
+    const top = store.listImages().find((i) => i.tags?.includes('built/app:1.2'))!;
+    // Named after the repository's last part; the tag as its version; the engine's platform kept.
+    expect(top).toMatchObject({ name: 'app', version: '1.2.0.0', publisher: 'CN=docker.io', os: 'linux', architecture: 'amd64' });
+    expect(top.layers).toHaveLength(4);
+    const files = (await flat(root, top)).filter((e) => e.kind === 'file').map((e) => e.path).sort();
+    expect(files).toEqual(['a.txt', 'dir/b.txt', 'dir/one.txt']);
+    expect(readFileSync(store.blobPath((await flat(root, top)).find((e) => e.path === 'a.txt')!.sha256!), 'utf8')).toBe('replaced');
+    expect(await store.check()).toEqual([]);
+
+    // Saved by posh (our layer tars, the image's linux platform), loaded back by the engine.
+    const ours = join(dir, 'posh-built.tar');
+    expect((await run(root, `docker tag built/app:1.2 again/app:1.2; docker save -o ${ours} again/app:1.2`)).errors).toEqual([]);
+    const back = d!.docker(['load', '-i', ours]);
+    expect(back).toMatchObject({ status: 0, stderr: '', stdout: 'Loaded image: again/app:1.2\n' });
+    const c = d!.docker(['create', 'again/app:1.2', '/none']);
+    expect(c).toMatchObject({ status: 0 });
+    const exported = join(dir, 'engine-again.tar');
+    expect(d!.docker(['export', '-o', exported, c.stdout.trim()])).toMatchObject({ status: 0 });
+    const { spawnSync } = await import('node:child_process');
+    const names = spawnSync('tar', ['tf', exported], { encoding: 'utf8' }).stdout.split('\n').filter((x) => x && !x.endsWith('/') && !/^(dev|proc|sys|etc)\b/.test(x) && x !== '.dockerenv');
+    expect(names.sort()).toEqual(['a.txt', 'dir/b.txt', 'dir/one.txt']);
+    expect(spawnSync('tar', ['xOf', exported, 'a.txt'], { encoding: 'utf8' }).stdout).toBe('replaced');
+    d!.docker(['rm', c.stdout.trim()]);
   });
 });

@@ -19,7 +19,7 @@ export interface Dockerd {
   dir: string;
   host: string;
   /** Runs the docker CLI against this daemon. */
-  docker(args: string[], opts?: { input?: string | Buffer; timeoutMs?: number }): { status: number | null; stdout: string; stderr: string };
+  docker(args: string[], opts?: { input?: string | Buffer; timeoutMs?: number; env?: Record<string, string> }): { status: number | null; stdout: string; stderr: string };
   /** The daemon's log so far (for failure messages). */
   log(): string;
   stop(): Promise<void>;
@@ -98,7 +98,7 @@ export async function startDockerd(opts: { timeoutMs?: number } = {}): Promise<D
   child.on('exit', () => (exited = true));
 
   const docker: Dockerd['docker'] = (a, o = {}) => {
-    const r = spawnSync('docker', a, { env: { ...process.env, DOCKER_HOST: host }, input: o.input, encoding: 'utf8', maxBuffer: 64 << 20, timeout: o.timeoutMs ?? 120000 });
+    const r = spawnSync('docker', a, { env: { ...process.env, ...o.env, DOCKER_HOST: host }, input: o.input, encoding: 'utf8', maxBuffer: 64 << 20, timeout: o.timeoutMs ?? 120000 });
     return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
   };
 
