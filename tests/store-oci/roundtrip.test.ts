@@ -297,3 +297,33 @@ function hdr(name: string, size: number): Buffer {
   b.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'ascii');
   return b;
 }
+
+test('through the cmdlets: New-ContainerOSImage, Install-ContainerOSImage, New-Container, a deleted file, New-ContainerImage → OCI → a fresh store', async () => {
+  const { runInProcess } = await import('../helpers/posh');
+  writeTree(join(dir, 'cmdlet-src'), { 'Windows/System32/a.dll': 'aaa', 'Windows/win.ini': '[x]', 'readme.txt': 'hello' });
+  const root = join(dir, 'cmdlets-a');
+  const { host, ok } = await runInProcess(
+    [
+      `New-ContainerOSImage -SourcePath '${join(dir, 'cmdlet-src')}' -Name NanoServer -Version 10.0.14300.1010 -Publisher CN=Microsoft -WimPath '${join(dir, 'cmdlet.wim')}' | Out-Null`,
+      `Install-ContainerOSImage -WimPath '${join(dir, 'cmdlet.wim')}'`,
+      '$c = New-Container -Name work -ContainerImageName NanoServer',
+      `Remove-Item (Join-Path $c.Path 'readme.txt')`,
+      `Set-Content (Join-Path $c.Path 'Windows/app.ini') 'app'`,
+      'New-ContainerImage -ContainerName work -Name App -Publisher CN=Test -Version 1.0.0.0 | Out-Null',
+    ].join('\n'),
+    { storeRoot: root },
+  );
+  expect(host.errors).toEqual([]);
+  expect(ok).toBe(true);
+  const a = openStore(root);
+  const app = a.listImages().find((i) => i.name === 'App')!;
+  const b = openStore(join(dir, 'cmdlets-b'));
+  const r = await imageFromOci(b, await asInput(await imageToOci(a, app)), { repository: 'app', tag: '1.0' });
+  expect(r.image.imageId).toBe(app.imageId);
+  expect(chain(b, r.image).map((i) => i.imageId)).toEqual(chain(a, app).map((i) => i.imageId));
+  const paths = (await b.flatten(r.image.layers)).map((x) => x.entry.path);
+  expect(paths).not.toContain('readme.txt');
+  expect(paths).toContain('Windows/app.ini');
+  expect(await tree(b, r.image)).toEqual(await tree(a, app));
+  expect(await b.check()).toEqual([]);
+});
