@@ -165,6 +165,7 @@ export async function* layerItems(source: AsyncIterable<Uint8Array>, label: stri
   const symlinks = new Set<string>();
   const emitted = new Map<string, LayerEntry>();
   let lastFile: LayerEntry | null = null;
+  const groupsUsed = new Set<string>();
   const bad = (name: string, why: string) => new HostileEntryError(name, `${label}: ${why}`);
 
   function* parents(path: string): Generator<ChainLayerItem> {
@@ -260,14 +261,21 @@ export async function* layerItems(source: AsyncIterable<Uint8Array>, label: stri
       const first = emitted.get(target);
       if (!first || first.kind !== 'file') throw bad(h.name, `hard link target ${JSON.stringify(target)} is not an earlier file of the layer`);
       // The tar marks the second name only: the first joins the group now (see importLayerChain).
-      group ??= first.hardLinkGroup ?? `tar:${target}`;
-      if (!first.hardLinkGroup) first.hardLinkGroup = group;
+      group = first.hardLinkGroup ?? group ?? `tar:${target}`;
+      if (!first.hardLinkGroup) {
+        if (groupsUsed.has(group)) throw bad(h.name, `hard-link group ${JSON.stringify(group)} is already another file's`);
+        first.hardLinkGroup = group;
+      }
       size = first.size ?? 0;
     } else {
       kind = 'file';
       size = h.size;
       fileContent = () => content;
+      // A regular file starts a hard-link group (its other names are link entries): a group
+      // named again by a regular file would make the store take one file's content for another.
+      if (group !== undefined && groupsUsed.has(group)) throw bad(h.name, `hard-link group ${JSON.stringify(group)} is already another file's`);
     }
+    if (group !== undefined) groupsUsed.add(group);
 
     const e = {} as LayerEntry;
     const order = keys ?? defaultKeys(kind, attributes, sd, group);

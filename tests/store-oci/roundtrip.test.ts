@@ -273,6 +273,12 @@ test('a layer that does not match its digest or diff_id, or is hostile, changes 
   const evilDigest = (await digestStream([evil])).digest;
   const evilImg = { config: Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [evilDigest] } })), layers: [{ mediaType: MediaType.OciLayer, digest: evilDigest, size: evil.length, open: () => Readable.from([evil]) }] };
   await expect(imageFromOci(s, evilImg, { repository: 'evil', tag: 'latest' })).rejects.toThrow(/climbs out of the layer root/);
+  // two regular files claiming one hard-link group: the second's content must not become the first's
+  const aliased = await foreignImage([[
+    { type: 'file', path: 'a', size: 1, content: 'a', pax: { 'POSHCONTAINERS.hardlinkgroup': 'g' } },
+    { type: 'file', path: 'b', size: 1, content: 'b', pax: { 'POSHCONTAINERS.hardlinkgroup': 'g' } },
+  ]]);
+  await expect(imageFromOci(s, aliased, { repository: 'aliased', tag: 'latest' })).rejects.toThrow(/hard-link group "g" is already another file's/);
   expect(JSON.stringify(s.listImages())).toBe(before);
   expect(await s.check()).toEqual([]);
   const leftovers = await s.optimize();
