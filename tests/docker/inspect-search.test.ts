@@ -7,6 +7,7 @@ import { makeTempDir, removeTempDir, runInProcess } from '../helpers/posh';
 import { makeWim, writeTree } from '../store/helpers';
 import { openStore } from '../../core/store';
 import { imageToOci } from '../../core/store-oci';
+import { writeImageArchiveFile, type ImageConfig } from '../../core/oci';
 
 let dir: string;
 let home: string;
@@ -166,6 +167,28 @@ docker inspect -f '{{json .RepoTags}} {{.OsVersion}} {{len .RootFS.Layers}}' dem
     expect(errors).toEqual([]);
     expect(out).toBe('True\n["demo/app:v1"] 10.0.14300.1010 2\n');
   });
+});
+
+test('an image loaded from an OCI image of another platform shows its os and architecture, and no OsVersion', async () => {
+  const source = join(home, 'src-store');
+  const { host } = await runInProcess(`Install-ContainerOSImage '${join(dir, 'nano.wim')}'`, { storeRoot: source });
+  expect(host.errors).toEqual([]);
+  const store = openStore(source);
+  const spec = await imageToOci(store, store.listImages()[0]);
+  const config = { ...(spec.config as ImageConfig), os: 'linux', architecture: 'arm64' };
+  delete config['os.version'];
+  const file = join(home, 'linux.tar');
+  await writeImageArchiveFile(file, [{ config, layers: spec.layers, repoTags: ['tiny/linux:1'] }]);
+  // a store of its own: in one with the windows image, load would reuse that image (same chain)
+  const loaded = await runInProcess(`docker load -i '${file}' | Out-Null
+docker inspect -f '{{.Os}} {{.Architecture}} [{{.OsVersion}}]' tiny/linux:1
+(docker inspect tiny/linux:1 | ConvertFrom-Json).Os
+docker create --name lx tiny/linux:1 | Out-Null
+docker inspect -f '{{.Platform}}' lx`, { storeRoot: join(home, 'linux-store') });
+  expect(loaded.host.errors).toEqual([]);
+  expect(loaded.host.output).toBe('linux arm64 []\nlinux\nlinux\n');
+  const { out } = await run(`docker inspect -f '{{.Os}} {{.Architecture}} [{{.OsVersion}}]' nanoserver:10.0.14300.1010`);
+  expect(out).toBe('windows amd64 [10.0.14300.1010]\n');
 });
 
 test('docker inspect -s: SizeRw (what the container added or changed) and SizeRootFs; ignored for images with the warning', async () => {
