@@ -43,9 +43,35 @@ export function syncDir(dir: string): void {
   }
 }
 
-/** A unique temporary name in the store's tmp folder (the pid lets Optimize spot stale ones). */
+/** fsync of several directories (a few at a time), so the renames and unlinks in them are durable. */
+export async function syncDirs(dirs: Iterable<string>): Promise<void> {
+  const list = [...new Set(dirs)];
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(8, list.length) }, async () => {
+    while (next < list.length) {
+      const dir = list[next++];
+      step('fsync', dir);
+      const fh = await open(dir, 'r').catch(() => null);
+      if (!fh) continue;
+      // Some file systems refuse fsync on directories; the renames are still atomic.
+      await fh.sync().catch(() => undefined);
+      await fh.close();
+    }
+  }));
+}
+
+/**
+ * A unique temporary name in the store's tmp folder: `<what>-<pid>-<random>-<n>.tmp`. The pid
+ * after the first dash names the owner, so a sweep removes only files of processes that are gone
+ * (store.ts staleTemp).
+ */
 let tempPrefix = '';
 let tempCounter = 0;
+
+/** Whether a tmp/ entry was named by this process's tempName. */
+export function isOwnTemp(name: string): boolean {
+  return tempPrefix !== '' && name.includes(`-${tempPrefix}-`);
+}
 
 export function tempName(tmpDir: string, what: string): string {
   if (!tempPrefix) tempPrefix = `${process.pid}-${randomBytes(6).toString('hex')}`;

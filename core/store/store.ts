@@ -4,10 +4,11 @@
 
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WimEntry, WimReader, WimWriteEntry } from '../wim';
-import { atomicWrite, createTemp, durableRename, durableUnlink, ensureDir, step, syncDir, tempName } from './durable';
+import { atomicWrite, createTemp, durableRename, durableUnlink, ensureDir, isOwnTemp, step, syncDir, syncDirs, tempName } from './durable';
+import { hashCopy, type HashCopyJob } from './hash-copy';
 import { StoreDependencyError, StoreError, StoreInputError, StoreVersionError } from './errors';
 import { acquireStoreLock, type HeldLock } from './lock';
 import { STORE_SCHEMA, fullNameOf, type Catalog, type ContainerRecord, type ImageRecord, type LayerEntry, type LayerManifest } from './types';
@@ -545,77 +546,21 @@ export class ImageStore {
         const order = [...needed.keys()].sort((a, b) => (reader.blob(a)?.res.offset ?? 0) - (reader.blob(b)?.res.offset ?? 0));
         const sha256Of = new Map<string, string>(bySha1);
         const sizes = new Map<string, number>();
-        // Blob files are written with the writes and fsyncs left running while the archive is read
-        // and hashed on; a blob is renamed into place only after every fsync has completed.
-        type Open = { sha1: string; fh: FileHandle; tmp: string; h: ReturnType<typeof createHash>; size: number; writing: Promise<void> };
-        type Written = { sha1: string; tmp: string; sha256: string; size: number; synced: Promise<void>; fh: FileHandle | null };
-        let cur: Open | null = null;
-        const written: Written[] = [];
-        const syncing: Promise<void>[] = [];
-        let inflight = 0;
+        const onBytes = (n: number, files: number): void => {
+          bytesDone += n;
+          filesDone += files;
+          if (Date.now() - lastReport > 200) {
+            lastReport = Date.now();
+            report();
+          }
+        };
         let lastReport = 0;
-        try {
-          await reader.forEachBlob(order, async (sha1, piece, last) => {
-            if (!cur) {
-              const tmp = tempName(this.tmpDir, 'blob');
-              cur = { sha1, fh: await createTemp(tmp), tmp, h: createHash('sha256'), size: 0, writing: Promise.resolve() };
-            }
-            const b: Open = cur;
-            if (piece.length) {
-              b.h.update(piece);
-              const at = b.size;
-              b.size += piece.length;
-              step('write', b.tmp);
-              inflight += piece.length;
-              b.writing = b.writing.then(() => writeAt(b.fh, piece, at)).finally(() => {
-                inflight -= piece.length;
-              });
-              b.writing.catch(() => undefined); // observed below
-              if (inflight > MAX_INFLIGHT) await b.writing;
-              bytesDone += piece.length;
-            }
-            if (!last) {
-              if (Date.now() - lastReport > 200) {
-                lastReport = Date.now();
-                report();
-              }
-              return;
-            }
-            cur = null;
-            // The first KEEP_OPEN files stay open for their fsync; later ones are closed and reopened.
-            const keep = written.length < KEEP_OPEN;
-            const synced = keep ? b.writing : b.writing.finally(() => b.fh.close());
-            synced.catch(() => undefined); // observed below
-            syncing.push(synced);
-            written.push({ sha1, tmp: b.tmp, sha256: b.h.digest('hex'), size: b.size, synced, fh: keep ? b.fh : null });
-            if (syncing.length > MAX_SYNCING) await syncing.shift();
-            filesDone++;
-            if (Date.now() - lastReport > 200) {
-              lastReport = Date.now();
-              report();
-            }
-          });
-          await Promise.all(written.map((w) => w.synced));
-          // fsync once everything is written: the kernel has been writing back meanwhile, and the
-          // copy never waited behind an fsync in the thread pool.
-          await pool(written, 4, async (w) => {
-            step('fsync', w.tmp);
-            const fh = w.fh ?? (await open(w.tmp, 'r'));
-            w.fh = null;
-            try {
-              await fh.sync();
-            } finally {
-              await fh.close();
-            }
-          });
-        } catch (e) {
-          // Let every write and close settle; the caller's sweep removes the temp files.
-          const open = cur as Open | null;
-          if (open) await open.writing.catch(() => undefined).then(() => open.fh.close()).catch(() => undefined);
-          await Promise.allSettled(written.map((w) => w.synced));
-          await Promise.allSettled(written.map((w) => w.fh?.close()));
-          throw e;
-        }
+        // An uncompressed archive (every needed blob stored raw) is copied by the hash-and-copy
+        // workers; anything else streams through the reader's decoders.
+        const extents = order.map((sha1) => reader.rawExtent(sha1));
+        const written = extents.every((x) => x !== null)
+          ? await this.copyRawBlobs(order.map((sha1, k) => ({ sha1, offset: extents[k]!.offset, size: extents[k]!.size, tmp: tempName(this.tmpDir, 'blob') })), extents[0]?.fd ?? -1, onBytes)
+          : await this.streamBlobs(reader, order, onBytes);
         for (const prefix of new Set(written.map((w) => w.sha256.slice(0, 2)))) await this.blobDir(prefix);
         // Renaming onto an existing blob of the same SHA-256 replaces identical content: harmless.
         await pool(written, 8, async (w) => durableRename(w.tmp, this.blobPath(w.sha256)));
@@ -624,7 +569,9 @@ export class ImageStore {
           sizes.set(w.sha256, w.size);
           if (!c.blobs[w.sha256]) c.blobs[w.sha256] = [w.sha1, w.size, 0];
         }
-        syncDir(this.tmpDir);
+        // The renames are made durable (each folder fsynced once) before the catalog that
+        // references the blobs is committed.
+        await syncDirs([this.tmpDir, ...new Set(written.map((w) => join(this.blobsDir, w.sha256.slice(0, 2))))]);
         // Files sharing one SHA-1 count once above; count the rest as done too.
         filesDone = filesTotal;
         bytesDone = bytesTotal;
@@ -656,6 +603,112 @@ export class ImageStore {
     } finally {
       if (typeof source === 'string') await reader.close();
     }
+  }
+
+  /**
+   * Stores blobs read through the reader's streaming path (compressed archives): the writes and
+   * fsyncs are left running while the archive is read and hashed on; returns the temp files,
+   * written and fsynced, for the caller to rename into place.
+   */
+  private async streamBlobs(reader: WimReader, order: string[], onBytes: (n: number, files: number) => void): Promise<{ sha1: string; tmp: string; sha256: string; size: number }[]> {
+    type Open = { sha1: string; fh: FileHandle; tmp: string; h: ReturnType<typeof createHash>; size: number; writing: Promise<void> };
+    type Written = { sha1: string; tmp: string; sha256: string; size: number; synced: Promise<void>; fh: FileHandle | null };
+    let cur: Open | null = null;
+    const written: Written[] = [];
+    const syncing: Promise<void>[] = [];
+    let inflight = 0;
+    try {
+      await reader.forEachBlob(order, async (sha1, piece, last) => {
+        if (!cur) {
+          const tmp = tempName(this.tmpDir, 'blob');
+          cur = { sha1, fh: await createTemp(tmp), tmp, h: createHash('sha256'), size: 0, writing: Promise.resolve() };
+        }
+        const b: Open = cur;
+        if (piece.length) {
+          b.h.update(piece);
+          const at = b.size;
+          b.size += piece.length;
+          step('write', b.tmp);
+          inflight += piece.length;
+          b.writing = b.writing.then(() => writeAt(b.fh, piece, at)).finally(() => {
+            inflight -= piece.length;
+          });
+          b.writing.catch(() => undefined); // observed below
+          if (inflight > MAX_INFLIGHT) await b.writing;
+          onBytes(piece.length, 0);
+        }
+        if (!last) return;
+        cur = null;
+        // The first KEEP_OPEN files stay open for their fsync; later ones are closed and reopened.
+        const keep = written.length < KEEP_OPEN;
+        const synced = keep ? b.writing : b.writing.finally(() => b.fh.close());
+        synced.catch(() => undefined); // observed below
+        syncing.push(synced);
+        written.push({ sha1, tmp: b.tmp, sha256: b.h.digest('hex'), size: b.size, synced, fh: keep ? b.fh : null });
+        if (syncing.length > MAX_SYNCING) await syncing.shift();
+        onBytes(0, 1);
+      });
+      await Promise.all(written.map((w) => w.synced));
+      // fsync once everything is written: the kernel has been writing back meanwhile, and the
+      // copy never waited behind an fsync in the thread pool.
+      await pool(written, 4, async (w) => {
+        step('fsync', w.tmp);
+        const fh = w.fh ?? (await open(w.tmp, 'r'));
+        w.fh = null;
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
+      });
+    } catch (e) {
+      // Let every write and close settle; the caller's sweep removes the temp files.
+      const open = cur as Open | null;
+      if (open) await open.writing.catch(() => undefined).then(() => open.fh.close()).catch(() => undefined);
+      await Promise.allSettled(written.map((w) => w.synced));
+      await Promise.allSettled(written.map((w) => w.fh?.close()));
+      throw e;
+    }
+    return written;
+  }
+
+  /**
+   * Stores the raw (uncompressed) blobs of an archive with the hash-and-copy workers
+   * (core/store/hash-copy.ts): each blob's SHA-1 verified and SHA-256 computed while it is copied
+   * to its temp file; the main thread fsyncs finished files while the workers go on. Returns the
+   * temp files, written and fsynced, for the caller to rename into place.
+   */
+  private async copyRawBlobs(jobs: HashCopyJob[], fd: number, onBytes: (n: number, files: number) => void): Promise<{ sha1: string; tmp: string; sha256: string; size: number }[]> {
+    const written: { sha1: string; tmp: string; sha256: string; size: number }[] = [];
+    const syncs: Promise<void>[] = [];
+    const fsyncs = limiter(4);
+    try {
+      await hashCopy(fd, jobs, {
+        beforeCreate: (j) => step('create', j.tmp),
+        copied: (j, sha256) => {
+          step('write', j.tmp);
+          written.push({ sha1: j.sha1, tmp: j.tmp, sha256, size: j.size });
+          const p = fsyncs(async () => {
+            step('fsync', j.tmp);
+            const fh = await open(j.tmp, 'r');
+            try {
+              await fh.sync();
+            } finally {
+              await fh.close();
+            }
+          });
+          p.catch(() => undefined); // observed below
+          syncs.push(p);
+          onBytes(j.size, 1);
+        },
+      });
+    } catch (e) {
+      // Let the fsyncs settle; the caller's sweep removes the temp files.
+      await Promise.allSettled(syncs);
+      throw e;
+    }
+    await Promise.all(syncs);
+    return written;
   }
 
   private manifestFromWim(entries: WimEntry[], sha256Of: Map<string, string>): LayerManifest {
@@ -1339,11 +1392,17 @@ export class ImageStore {
   /** Under the lock: deletes what the committed catalog does not reference, then clears `pending`. */
   private async sweep(c: Catalog): Promise<OptimizeResult> {
     const r: OptimizeResult = { blobsRemoved: 0, layersRemoved: 0, tempFilesRemoved: 0, bytesFreed: 0 };
+    // Temp files of other processes may be in use (a download runs without the store lock; see
+    // staleTemp): only those whose owner is gone, or that nobody has written for a long time, go.
+    const now = Date.now();
     for (const name of await readdir(this.tmpDir).catch(() => [] as string[])) {
       const p = join(this.tmpDir, name);
-      const st = await stat(p).catch(() => null);
-      if (!st) continue;
-      await durableUnlink(p);
+      const st = await lstat(p).catch(() => null);
+      if (!st || !staleTemp(name, st.mtimeMs, now)) continue;
+      if (st.isDirectory()) {
+        step('unlink', p);
+        await rm(p, { recursive: true, force: true });
+      } else await durableUnlink(p);
       r.tempFilesRemoved++;
       r.bytesFreed += st.size;
     }
@@ -1412,6 +1471,57 @@ async function pool<T>(items: T[], width: number, fn: (x: T) => Promise<void>): 
   await Promise.all(Array.from({ length: Math.min(width, items.length) }, async () => {
     while (next < items.length) await fn(items[next++]);
   }));
+}
+
+/** A temp file nobody writes for this long is stale whoever owns it (a reused pid cannot keep it forever). */
+export const TEMP_IDLE_LIMIT_MS = 24 * 3600 * 1000;
+
+/**
+ * Whether a file of tmp/ may be removed by a sweep (which runs under the store lock). Temp names
+ * carry their owner's pid after the first dash (`blob-<pid>-<random>-<n>.tmp` from tempName,
+ * `download-<pid>-<random>.wim` from the provider's download):
+ * - this process's own store temp files (tempName's prefix): yes — sweeps run under the lock,
+ *   between or after this process's mutations, when none of them is being written;
+ * - another process's: when that process is gone (kill(pid, 0) fails with ESRCH), or the file has
+ *   not been written for TEMP_IDLE_LIMIT_MS;
+ * - anything else (this process's other files, such as a download being imported, or a name
+ *   without an owner): only when idle that long.
+ */
+export function staleTemp(name: string, mtimeMs: number, now = Date.now()): boolean {
+  if (isOwnTemp(name)) return true;
+  const idle = now - mtimeMs > TEMP_IDLE_LIMIT_MS;
+  const m = /^[A-Za-z]+-(\d+)-/.exec(name);
+  const pid = m ? Number(m[1]) : 0;
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return idle;
+  return idle || !processAlive(pid);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: the process exists but belongs to another user.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A limiter: `run(fn)` starts fn when fewer than `width` earlier ones are still running. */
+function limiter(width: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    // A finishing run hands its slot straight to the first waiter, so `running` never exceeds width.
+    if (running >= width) await new Promise<void>((r) => waiting.push(r));
+    else running++;
+    try {
+      return await fn();
+    } finally {
+      const w = waiting.shift();
+      if (w) w();
+      else running--;
+    }
+  };
 }
 
 /** Bytes of blob data handed to the file system and not yet written, and files not yet closed. */

@@ -241,6 +241,18 @@ export class WimReader {
     return this.blobs.get(sha1);
   }
 
+  /**
+   * Where an uncompressed blob's bytes lie in the archive, for a caller that copies them with its
+   * own positional reads (the store's hash-and-copy workers read this reader's descriptor: threads
+   * share it). The caller must verify the SHA-1 itself. Null when the blob is compressed or its
+   * stored size is not its size (the streaming paths deal with those), or the reader is closed.
+   */
+  rawExtent(sha1: string): { fd: number; offset: number; size: number } | null {
+    const b = this.blobs.get(sha1);
+    if (this.closed || !b || b.res.flags & RES_FLAG_COMPRESSED || b.res.sizeInWim !== b.res.originalSize) return null;
+    return { fd: this.fh.fd, offset: b.res.offset, size: b.res.originalSize };
+  }
+
   private blobSize(sha1: string | null, entryPath: string): number {
     if (!sha1) return 0;
     const b = this.blobs.get(sha1);

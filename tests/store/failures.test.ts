@@ -1,7 +1,8 @@
 // The failure path of every state-changing cmdlet, the dependency rule, a newer store schema,
 // corruption found by Test-ContainerImageStore, and lock recovery after a dead holder.
 
-import { mkdirSync, openSync, readFileSync, readdirSync, writeFileSync, writeSync, closeSync, existsSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, openSync, readFileSync, readdirSync, writeFileSync, writeSync, closeSync, existsSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, removeTempDir } from '../helpers/posh';
 import { openStore, type ImageRecord } from '../../core/store';
@@ -189,9 +190,46 @@ test("a lock left by a dead process is recovered at once, not after the stale ti
 
 test('Optimize-ContainerImageStore removes unreferenced blobs and stale temp files and reports the bytes', async () => {
   await install();
-  writeFileSync(join(home, 'tmp', 'blob-1-dead.tmp'), Buffer.alloc(1000));
+  writeFileSync(join(home, 'tmp', `blob-${deadPid()}-0123456789ab-1.tmp`), Buffer.alloc(1000));
   mkdirSync(join(home, 'blobs', 'ab'), { recursive: true });
   writeFileSync(join(home, 'blobs', 'ab', 'ab'.padEnd(64, '0')), Buffer.alloc(2345));
   expect(await posh('Optimize-ContainerImageStore | ForEach-Object { "$($_.BlobsRemoved) $($_.LayersRemoved) $($_.TempFilesRemoved) $($_.BytesFreed)" }; Test-ContainerImageStore; (Get-ContainerImage).Name', dir, home))
     .toEqual({ stdout: '1 0 1 3345\nNanoServer\n', stderr: '', code: 0 });
+});
+
+/** The pid of a process that has exited (and been reaped), so kill(pid, 0) fails with ESRCH. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', '0']);
+  expect(r.status).toBe(0);
+  return r.pid!;
+}
+
+test("the temp sweep keeps a live process's temp files (a download in progress) and removes a dead process's and long-idle ones", async () => {
+  await install();
+  const live = spawn('sleep', ['120'], { stdio: 'ignore' });
+  try {
+    const tmp = join(home, 'tmp');
+    const download = `download-${live.pid}-aaaaaaaaaaaa.wim`;
+    writeFileSync(join(tmp, download), Buffer.alloc(700));
+    writeFileSync(join(tmp, `blob-${deadPid()}-bbbbbbbbbbbb-1.tmp`), Buffer.alloc(1000));
+    // A live pid's file nobody has written for two days: stale all the same (the pid may be reused).
+    const idle = join(tmp, `blob-${live.pid}-cccccccccccc-2.tmp`);
+    writeFileSync(idle, Buffer.alloc(300));
+    const twoDaysAgo = new Date(Date.now() - 48 * 3600 * 1000);
+    utimesSync(idle, twoDaysAgo, twoDaysAgo);
+    // No owner in the name: kept until idle that long.
+    writeFileSync(join(tmp, 'leftover.tmp'), Buffer.alloc(50));
+    expect(await posh('Optimize-ContainerImageStore | ForEach-Object { "$($_.TempFilesRemoved) $($_.BytesFreed)" }', dir, home))
+      .toEqual({ stdout: '2 1300\n', stderr: '', code: 0 });
+    expect(readdirSync(tmp).sort()).toEqual([download, 'leftover.tmp']);
+    // The sweep a mutation runs after a crash (the `pending` marker left behind) keeps it too.
+    writeFileSync(join(home, 'pending'), '1\n');
+    writeFileSync(join(tmp, `rec-${deadPid()}-dddddddddddd-3.tmp`), Buffer.alloc(10));
+    expect((await posh('Install-ContainerOSImage nano.wim -Force', dir, home)).code).toBe(0);
+    expect(existsSync(join(home, 'pending'))).toBe(false);
+    expect(readdirSync(tmp).sort()).toEqual([download, 'leftover.tmp']);
+    expect((await posh('Test-ContainerImageStore', dir, home)).stdout).toBe('');
+  } finally {
+    live.kill();
+  }
 });
