@@ -961,79 +961,134 @@ export class ImageStore {
     const groups = new Map<string, LayerEntry>();
     const out: LayerEntry[] = [];
     const kinds = new Set(['directory', 'file', 'symlink', 'whiteout']);
-    const store = async (content: (() => AsyncIterable<Uint8Array>) | undefined, size: number, label: string) => {
+    // Files arrive one after the other in a stream. Small ones are read into memory and written by
+    // up to WIDTH blob writes at once (at most BUDGET bytes held), so one fsync does not hold up the
+    // next file; big ones are streamed to their blob in place. Hash values land when a write
+    // completes: the keys are set (empty) when the entry arrives, so the manifest's key order,
+    // hence the layer id, does not depend on which write finishes first.
+    const WIDTH = 8;
+    const SMALL = 4 << 20;
+    const BUDGET = 64 << 20;
+    const inflight = new Set<Promise<void>>();
+    const all: Promise<void>[] = [];
+    let inflightBytes = 0;
+    const links: Array<{ le: LayerEntry; first: LayerEntry }> = [];
+    const write = async (content: (() => AsyncIterable<Uint8Array>) | undefined, size: number, label: string, assign: (b: { sha256: string; sha1: string }) => void): Promise<void> => {
       if (!content) throw new StoreInputError(`${what}: file '${label}' has no content.`, label);
-      const b = await this.writeBlob(content(), size, label);
-      if (!c.blobs[b.sha256]) c.blobs[b.sha256] = [b.sha1, b.size, 0];
-      return b;
+      const done = (b: { sha256: string; sha1: string; size: number }) => {
+        if (!c.blobs[b.sha256]) c.blobs[b.sha256] = [b.sha1, b.size, 0];
+        assign(b);
+      };
+      if (size > SMALL) {
+        done(await this.writeBlob(content(), size, label));
+        return;
+      }
+      const parts: Buffer[] = [];
+      let n = 0;
+      for await (const p of content()) {
+        n += p.length;
+        if (n > size) throw new StoreInputError(`${label}: content is longer than its declared ${size} bytes.`, label);
+        parts.push(Buffer.from(p));
+      }
+      if (n !== size) throw new StoreInputError(`${label}: content has ${n} bytes, expected ${size}.`, label);
+      while (inflight.size >= WIDTH || (inflight.size > 0 && inflightBytes + size > BUDGET)) await Promise.race(inflight);
+      const data = Buffer.concat(parts);
+      inflightBytes += size;
+      const pr: Promise<void> = this.writeBlob((async function* () { yield data; })(), size, label)
+        .then(done)
+        .finally(() => {
+          inflight.delete(pr);
+          inflightBytes -= size;
+        });
+      pr.catch(() => undefined); // awaited below; this only keeps a failure from being "unhandled" meanwhile
+      inflight.add(pr);
+      all.push(pr);
     };
-    for await (const item of items) {
-      if ('stream' in item) {
-        const owner = out[out.length - 1];
-        if (!owner || owner.kind !== 'file') throw new StoreInputError(`${what}: a named stream follows no file.`);
-        const s = item.stream;
-        if (!s.name || /[\0/\\:]/.test(s.name)) throw new StoreInputError(`${what}: '/${owner.path}' has a stream with an invalid name.`, '/' + owner.path);
-        if (!Number.isSafeInteger(s.size) || s.size < 0) throw new StoreInputError(`${what}: a stream of '/${owner.path}' has an invalid size.`, '/' + owner.path);
-        const rec: { name: string; size: number; sha256?: string; sha1?: string } = { name: s.name, size: s.size };
-        if (s.size > 0) {
-          const b = await store(s.content, s.size, `/${owner.path}:${s.name}`);
-          rec.sha1 = b.sha1;
-          rec.sha256 = b.sha256;
+    try {
+      for await (const item of items) {
+        if ('stream' in item) {
+          const owner = out[out.length - 1];
+          if (!owner || owner.kind !== 'file') throw new StoreInputError(`${what}: a named stream follows no file.`);
+          const s = item.stream;
+          if (!s.name || /[\0/\\:]/.test(s.name)) throw new StoreInputError(`${what}: '/${owner.path}' has a stream with an invalid name.`, '/' + owner.path);
+          if (!Number.isSafeInteger(s.size) || s.size < 0) throw new StoreInputError(`${what}: a stream of '/${owner.path}' has an invalid size.`, '/' + owner.path);
+          const rec: { name: string; size: number; sha256?: string; sha1?: string } = { name: s.name, size: s.size };
+          (owner.streams ??= []).push(rec);
+          if (s.size > 0) {
+            rec.sha1 = '';
+            rec.sha256 = '';
+            await write(s.content, s.size, `/${owner.path}:${s.name}`, (b) => {
+              rec.sha1 = b.sha1;
+              rec.sha256 = b.sha256;
+            });
+          }
+          continue;
         }
-        (owner.streams ??= []).push(rec);
-        continue;
-      }
-      const le = item.entry;
-      if (!le || typeof le.path !== 'string' || !kinds.has(le.kind)) throw new StoreInputError(`${what}: an entry has an invalid kind.`);
-      if ('sd' in le) {
-        if (!item.securityDescriptor?.length) throw new StoreInputError(`${what}: entry '/${le.path}' names a security descriptor it does not carry.`, '/' + le.path);
-        const k = item.securityDescriptor.toString('base64');
-        let i = sdIndex.get(k);
-        if (i === undefined) sdIndex.set(k, (i = sds.push(k) - 1));
-        le.sd = i;
-      }
-      if (le.times && !(Array.isArray(le.times) && le.times.length === 3 && le.times.every((t) => /^-?\d{1,20}$/.test(t)))) {
-        throw new StoreInputError(`${what}: entry '/${le.path}' has invalid times.`, '/' + le.path);
-      }
-      if (le.attributes !== undefined && !(Number.isInteger(le.attributes) && le.attributes >= 0 && le.attributes <= 0xffffffff)) {
-        throw new StoreInputError(`${what}: entry '/${le.path}' has invalid attributes.`, '/' + le.path);
-      }
-      if (le.reparse && (typeof le.reparse.data !== 'string' || Buffer.from(le.reparse.data, 'base64').length > REPARSE_MAX)) {
-        throw new StoreInputError(`${what}: entry '/${le.path}' has an invalid reparse point.`, '/' + le.path);
-      }
-      if (le.kind === 'file') {
-        // A hard link names a file earlier in the layer; that file may have joined the group only
-        // when its link arrived (a tar marks the link, not the first name), hence the scan.
-        const g = le.hardLinkGroup;
-        const first = g ? groups.get(g) ?? out.find((x) => x.kind === 'file' && x.hardLinkGroup === g) : undefined;
-        if (first) {
-          if ('size' in le) le.size = first.size;
-          if (first.sha256) {
-            le.sha1 = first.sha1;
-            le.sha256 = first.sha256;
+        const le = item.entry;
+        if (!le || typeof le.path !== 'string' || !kinds.has(le.kind)) throw new StoreInputError(`${what}: an entry has an invalid kind.`);
+        if ('sd' in le) {
+          if (!item.securityDescriptor?.length) throw new StoreInputError(`${what}: entry '/${le.path}' names a security descriptor it does not carry.`, '/' + le.path);
+          const k = item.securityDescriptor.toString('base64');
+          let i = sdIndex.get(k);
+          if (i === undefined) sdIndex.set(k, (i = sds.push(k) - 1));
+          le.sd = i;
+        }
+        if (le.times && !(Array.isArray(le.times) && le.times.length === 3 && le.times.every((t) => /^-?\d{1,20}$/.test(t)))) {
+          throw new StoreInputError(`${what}: entry '/${le.path}' has invalid times.`, '/' + le.path);
+        }
+        if (le.attributes !== undefined && !(Number.isInteger(le.attributes) && le.attributes >= 0 && le.attributes <= 0xffffffff)) {
+          throw new StoreInputError(`${what}: entry '/${le.path}' has invalid attributes.`, '/' + le.path);
+        }
+        if (le.reparse && (typeof le.reparse.data !== 'string' || Buffer.from(le.reparse.data, 'base64').length > REPARSE_MAX)) {
+          throw new StoreInputError(`${what}: entry '/${le.path}' has an invalid reparse point.`, '/' + le.path);
+        }
+        if (le.kind === 'file') {
+          if (le.streams?.length) throw new StoreInputError(`${what}: entry '/${le.path}' lists streams before they arrive.`, '/' + le.path);
+          // A hard link names a file earlier in the layer; that file may have joined the group only
+          // when its link arrived (a tar marks the link, not the first name), hence the scan.
+          const g = le.hardLinkGroup;
+          const first = g ? groups.get(g) ?? out.find((x) => x.kind === 'file' && x.hardLinkGroup === g) : undefined;
+          if (first) {
+            if ('size' in le) le.size = first.size;
+            if ((first.size ?? 0) > 0) {
+              le.sha1 = le.sha1 ?? '';
+              le.sha256 = le.sha256 ?? '';
+              links.push({ le, first });
+            } else {
+              delete le.sha1;
+              delete le.sha256;
+            }
           } else {
-            delete le.sha1;
-            delete le.sha256;
+            const size = le.size ?? 0;
+            if (!Number.isSafeInteger(size) || size < 0) throw new StoreInputError(`${what}: entry '/${le.path}' has an invalid size.`, '/' + le.path);
+            if (size > 0) {
+              le.sha1 = le.sha1 ?? '';
+              le.sha256 = le.sha256 ?? '';
+              await write(item.content, size, `/${le.path}`, (b) => {
+                le.sha1 = b.sha1;
+                le.sha256 = b.sha256;
+              });
+            } else {
+              delete le.sha1;
+              delete le.sha256;
+            }
+            if (le.hardLinkGroup) groups.set(le.hardLinkGroup, le);
           }
         } else {
-          const size = le.size ?? 0;
-          if (!Number.isSafeInteger(size) || size < 0) throw new StoreInputError(`${what}: entry '/${le.path}' has an invalid size.`, '/' + le.path);
-          if (size > 0) {
-            const b = await store(item.content, size, `/${le.path}`);
-            le.sha1 = b.sha1;
-            le.sha256 = b.sha256;
-          } else {
-            delete le.sha1;
-            delete le.sha256;
-          }
-          if (le.hardLinkGroup) groups.set(le.hardLinkGroup, le);
+          delete le.sha1;
+          delete le.sha256;
         }
-        if (le.streams?.length) throw new StoreInputError(`${what}: entry '/${le.path}' lists streams before they arrive.`, '/' + le.path);
-      } else {
-        delete le.sha1;
-        delete le.sha256;
+        out.push(le);
       }
-      out.push(le);
+      await Promise.all(all);
+    } catch (e) {
+      // Nothing may still be writing when the caller sweeps what this mutation left.
+      await Promise.allSettled(all);
+      throw e;
+    }
+    for (const { le, first } of links) {
+      le.sha1 = first.sha1;
+      le.sha256 = first.sha256;
     }
     // Whiteouts delete from the layers below only (OCI semantics), so they go first: flatten
     // applies a layer's entries in order. A stable partition keeps layers made here unchanged

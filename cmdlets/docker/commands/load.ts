@@ -104,7 +104,14 @@ export default async function load(ctx: CmdletContext, args: string[]): Promise<
     let refCount = 0;
     for (const img of images) {
       const refs = img.repoTags.map((t: string) => referenceOf(t)).filter((r): r is { repository: string; tag: string } => r !== null);
-      const layers = img.layers.map((l: ArchiveLayer) => ({ mediaType: oci.MediaType.OciLayer, digest: l.diffId, open: () => l.open() }));
+      // Given by diff_id: imageFromOci checks the tar after gunzip (the stored bytes of a
+      // docker-archive layer have no digest of their own; an OCI blob is also checked against
+      // its descriptor by openStored).
+      const layers = img.layers.map((l: ArchiveLayer) => ({
+        mediaType: l.compression === 'gzip' ? oci.MediaType.OciLayerGzip : oci.MediaType.OciLayer,
+        digest: l.diffId,
+        open: () => l.openStored(),
+      }));
       const before = readList(ctx);
       const previous = refs.map((r) => resolveImage(before, `${r.repository}:${r.tag}`).image);
       let rec: ImageRecord;
