@@ -370,3 +370,20 @@ test('a WIM image with named streams, a reparse point, security descriptors and 
   expect(r.image.imageId).toBe(image.imageId);
   expect(await b.check()).toEqual([]);
 });
+
+test('two imports of the same image at once: one stores it, the other finds it; the store stays consistent', async () => {
+  const a = openStore(join(dir, 'conc-a'));
+  const base = await richBase(a);
+  const spec = await imageToOci(a, base);
+  const b = openStore(join(dir, 'conc-b'));
+  const [r1, r2] = await Promise.all([
+    imageFromOci(b, await asInput(spec), { repository: 'rich', tag: 'one' }),
+    imageFromOci(b, await asInput(spec, true), { repository: 'rich', tag: 'two' }),
+  ]);
+  expect([r1.created, r2.created].sort()).toEqual([false, true]);
+  expect(r1.image.imageId).toBe(base.imageId);
+  expect(r2.image.imageId).toBe(base.imageId);
+  expect(b.listImages()).toHaveLength(1);
+  expect(b.listImages()[0].tags!.sort()).toEqual(['rich:one', 'rich:two']);
+  expect(await b.check()).toEqual([]);
+});
