@@ -198,7 +198,7 @@ export class ImageStore {
   readonly versionPath: string;
   readonly pendingPath: string;
   readonly containersDir: string;
-  private knownPrefixes = new Set<string>();
+  private knownPrefixes = new Map<string, Promise<void>>();
 
   constructor(readonly root: string) {
     this.blobsDir = join(root, 'blobs');
@@ -349,10 +349,14 @@ export class ImageStore {
   private async blobDir(sha256: string): Promise<string> {
     const prefix = sha256.slice(0, 2);
     const dir = join(this.blobsDir, prefix);
-    if (!this.knownPrefixes.has(prefix)) {
-      await ensureDir(dir);
-      this.knownPrefixes.add(prefix);
+    // One mkdir per folder even when blobs finish side by side (the crash tests count the steps).
+    let made = this.knownPrefixes.get(prefix);
+    if (!made) {
+      made = ensureDir(dir);
+      made.catch(() => this.knownPrefixes.delete(prefix));
+      this.knownPrefixes.set(prefix, made);
     }
+    await made;
     return dir;
   }
 
@@ -561,9 +565,10 @@ export class ImageStore {
         const written = extents.every((x) => x !== null)
           ? await this.copyRawBlobs(order.map((sha1, k) => ({ sha1, offset: extents[k]!.offset, size: extents[k]!.size, tmp: tempName(this.tmpDir, 'blob') })), extents[0]?.fd ?? -1, onBytes)
           : await this.streamBlobs(reader, order, onBytes);
-        for (const prefix of new Set(written.map((w) => w.sha256.slice(0, 2)))) await this.blobDir(prefix);
+        const toPlace = written.filter((w) => !('placed' in w && w.placed));
+        for (const prefix of new Set(toPlace.map((w) => w.sha256.slice(0, 2)))) await this.blobDir(prefix);
         // Renaming onto an existing blob of the same SHA-256 replaces identical content: harmless.
-        await pool(written, 8, async (w) => durableRename(w.tmp, this.blobPath(w.sha256)));
+        await pool(toPlace, 8, async (w) => durableRename(w.tmp, this.blobPath(w.sha256)));
         for (const w of written) {
           sha256Of.set(w.sha1, w.sha256);
           sizes.set(w.sha256, w.size);
@@ -675,11 +680,11 @@ export class ImageStore {
   /**
    * Stores the raw (uncompressed) blobs of an archive with the hash-and-copy workers
    * (core/store/hash-copy.ts): each blob's SHA-1 verified and SHA-256 computed while it is copied
-   * to its temp file; the main thread fsyncs finished files while the workers go on. Returns the
-   * temp files, written and fsynced, for the caller to rename into place.
+   * to its temp file; the main thread fsyncs finished files and renames them into place while the
+   * workers go on. Returns the blobs, fsynced and `placed` (their folders are not yet fsynced).
    */
-  private async copyRawBlobs(jobs: HashCopyJob[], fd: number, onBytes: (n: number, files: number) => void): Promise<{ sha1: string; tmp: string; sha256: string; size: number }[]> {
-    const written: { sha1: string; tmp: string; sha256: string; size: number }[] = [];
+  private async copyRawBlobs(jobs: HashCopyJob[], fd: number, onBytes: (n: number, files: number) => void): Promise<{ sha1: string; tmp: string; sha256: string; size: number; placed: boolean }[]> {
+    const written: { sha1: string; tmp: string; sha256: string; size: number; placed: boolean }[] = [];
     const syncs: Promise<void>[] = [];
     const fsyncs = limiter(4);
     try {
@@ -687,7 +692,8 @@ export class ImageStore {
         beforeCreate: (j) => step('create', j.tmp),
         copied: (j, sha256) => {
           step('write', j.tmp);
-          written.push({ sha1: j.sha1, tmp: j.tmp, sha256, size: j.size });
+          const w = { sha1: j.sha1, tmp: j.tmp, sha256, size: j.size, placed: false };
+          written.push(w);
           const p = fsyncs(async () => {
             step('fsync', j.tmp);
             const fh = await open(j.tmp, 'r');
@@ -696,6 +702,11 @@ export class ImageStore {
             } finally {
               await fh.close();
             }
+            // Durable now, so it can take its name while the copy goes on: until the catalog
+            // names it, a blob is unreferenced, and a crash's sweep removes it.
+            await this.blobDir(sha256);
+            await durableRename(j.tmp, this.blobPath(sha256));
+            w.placed = true;
           });
           p.catch(() => undefined); // observed below
           syncs.push(p);
