@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { Runspace } from '../../core/engine/runspace';
 import { writeOciLayout } from '../../core/oci';
-import { Credentials, CredentialsFile } from '../../core/registry';
+import { Credentials, CredentialsFile, RegistryClient, RegistryError } from '../../core/registry';
 import { openStore } from '../../core/store';
 import { CaptureHost, repoRoot } from '../helpers/posh';
 import { makeImage, rmrf, skopeo, tempDir, run } from '../oci/helpers';
@@ -249,6 +249,29 @@ d('docker push / pull with a registry without auth', () => {
     // its files are in the store: a container made from it has them
     const c = await posh(work, store, `$c = New-Container -Name k -ContainerImage (Get-ContainerImage | Where-Object { $_.ParentImage })\nGet-Content (Join-Path $c.Path 'Files/sk1/f0.bin') -Raw | Out-Null; 'ok'`);
     expect(c.errors).toEqual([]);
+  });
+
+  test('uploads without the client-side hash (push) still cannot store a blob whose bytes lie: the registry checks the digest', async () => {
+    const client = new RegistryClient({ registry: reg.host });
+    try {
+      const real = randomBytes(100_000);
+      const lying = { mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: `sha256:${createHash('sha256').update(real).digest('hex')}` as const, size: real.length, open: () => [randomBytes(100_000)] as unknown as AsyncIterable<Uint8Array> };
+      for (const chunked of [false, true]) {
+        const err = await client.uploadBlob('lies/img', lying, { verify: false, chunked, chunkSize: 30_000 }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(RegistryError);
+        expect((err as RegistryError).code).toBe('DIGEST_INVALID');
+      }
+      expect(await client.blobSize('lies/img', lying.digest)).toBeUndefined();
+      // chunked with read-ahead: the bytes arrive in order and whole
+      const big = randomBytes(1_000_003);
+      const blob = { mediaType: lying.mediaType, digest: `sha256:${createHash('sha256').update(big).digest('hex')}` as const, size: big.length, open: () => [big.subarray(0, 300_000), big.subarray(300_000)] as unknown as AsyncIterable<Uint8Array> };
+      expect(await client.uploadBlob('lies/img', blob, { verify: false, chunked: true, chunkSize: 65_536 })).toBe('uploaded');
+      const back: Buffer[] = [];
+      for await (const c of await client.openBlob('lies/img', blob, { verify: false })) back.push(c as Buffer);
+      expect(Buffer.concat(back).equals(big)).toBe(true);
+    } finally {
+      await client.close();
+    }
   });
 
   test('failures: registry down, manifest unknown, a blob whose bytes do not match: clear errors, store unchanged', async () => {

@@ -112,7 +112,8 @@ async function pullFromRegistry(ctx: CmdletContext, ref: ImageReference, say: Sa
       });
       return chain;
     };
-    const layers = client.layerSources(ref.repository, resolved).map((l) => ({
+    // imageFromOci checks each layer's digest, size and diff_id itself: the client does not hash them too
+    const layers = client.layerSources(ref.repository, resolved, { verify: false }).map((l) => ({
       mediaType: l.mediaType,
       digest: l.digest,
       size: l.size,
