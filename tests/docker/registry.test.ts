@@ -4,7 +4,9 @@
 // no blob, and every failure leaves the store as it was. Pulls without a registry host come from
 // the embedded gallery feed. In CI a missing peer fails the suite (havePeer throws).
 
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
@@ -13,7 +15,7 @@ import { writeOciLayout } from '../../core/oci';
 import { Credentials, CredentialsFile, RegistryClient, RegistryError } from '../../core/registry';
 import { openStore } from '../../core/store';
 import { CaptureHost, repoRoot } from '../helpers/posh';
-import { makeImage, rmrf, skopeo, tempDir, run } from '../oci/helpers';
+import { havePeer, makeImage, rmrf, skopeo, tempDir, run } from '../oci/helpers';
 import { countingProxy, freePort, haveRegistryPeers, startRegistry, type RunningRegistry } from '../registry/helpers';
 
 const peers = haveRegistryPeers();
@@ -246,6 +248,14 @@ d('docker push / pull with a registry without auth', () => {
     expect(r.lines.slice(-3)).toEqual([`Digest: ${digest}`, `Status: Downloaded newer image for ${reg.host}/skopeo/img:v1`, `${reg.host}/skopeo/img:v1`]);
     const listed = await posh(work, store, `docker images --format '{{.Repository}}:{{.Tag}}'\n(Get-ContainerImage | Measure-Object).Count`);
     expect(listed.lines).toEqual([`${reg.host}/skopeo/img:v1`, '2']);
+    // the same image as a Docker schema 2 manifest (skopeo --format v2s2): same layers, so Already exists
+    skopeo(['copy', '--format', 'v2s2', '--dest-tls-verify=false', `oci:${layout}:v1`, `docker://${reg.host}/skopeo/v2s2:v1`]);
+    const raw = JSON.parse(skopeo(['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/skopeo/v2s2:v1`])) as { mediaType: string };
+    expect(raw.mediaType).toBe('application/vnd.docker.distribution.manifest.v2+json');
+    const v2 = await posh(work, store, `docker pull ${reg.host}/skopeo/v2s2:v1`);
+    expect(v2.errors).toEqual([]);
+    expect(v2.lines.filter((l) => /: (Already exists|Pull complete)$/.test(l))).toEqual(img.layers.map((l) => `${l.digest.slice(7, 19)}: Already exists`));
+    expect(v2.lines[v2.lines.length - 2]).toBe(`Status: Downloaded newer image for ${reg.host}/skopeo/v2s2:v1`);
     // its files are in the store: a container made from it has them
     const c = await posh(work, store, `$c = New-Container -Name k -ContainerImage (Get-ContainerImage | Where-Object { $_.ParentImage })\nGet-Content (Join-Path $c.Path 'Files/sk1/f0.bin') -Raw | Out-Null; 'ok'`);
     expect(c.errors).toEqual([]);
@@ -435,5 +445,76 @@ d('docker pull without a registry host: the package sources\' feeds', () => {
       'Error response from daemon: manifest for nanoserver:beta not found: manifest unknown: manifest unknown',
     ]);
     expect(catalog(store)).toEqual(before);
+  });
+});
+
+const tokenPeers = peers && havePeer('openssl', ['version'], 'openssl');
+
+(tokenPeers ? describe : describe.skip)('docker login / push / pull with bearer-token auth', () => {
+  // a loopback token service: checks Basic credentials, issues RS256 JWTs the registry trusts
+  const USER = 'tokuser';
+  const PASSWORD = 'Tok-' + randomBytes(6).toString('hex');
+  let work: string;
+  let store: string;
+  let reg: RunningRegistry;
+  let server: Server;
+
+  beforeAll(async () => {
+    work = tempDir('docker-token');
+    store = path.join(work, 'store');
+    run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(work, 'key.pem'), '-out', path.join(work, 'cert.pem'), '-days', '1', '-subj', '/CN=posh-docker-token']);
+    const key = createPrivateKey(fs.readFileSync(path.join(work, 'key.pem')));
+    // libtrust's key id: base32 of the first 240 bits of sha256(SPKI DER), groups of 4
+    const spki = createHash('sha256').update(createPublicKey(key).export({ type: 'spki', format: 'der' })).digest().subarray(0, 30);
+    let bits = '';
+    for (const b of spki) bits += b.toString(2).padStart(8, '0');
+    const kid = (bits.match(/.{5}/g) ?? []).map((g) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'[parseInt(g, 2)]).join('').match(/.{4}/g)!.join(':');
+    const b64 = (x: string | Buffer) => Buffer.from(x).toString('base64url');
+    server = createServer((req, res) => {
+      const u = new URL(req.url ?? '/', 'http://x');
+      const auth = req.headers.authorization ?? '';
+      const [user, pass] = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString().split(':') : [];
+      if (user !== USER || pass !== PASSWORD) {
+        res.writeHead(401, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'incorrect username or password' }] }));
+        return;
+      }
+      const now = Math.floor(Date.now() / 1000);
+      const access = u.searchParams.getAll('scope').map((s) => {
+        const [type, ...rest] = s.split(':');
+        const actions = rest.pop()!.split(',');
+        return { type, name: rest.join(':'), actions };
+      });
+      const head = b64(JSON.stringify({ typ: 'JWT', alg: 'RS256', kid }));
+      const claims = b64(JSON.stringify({ iss: 'posh-docker-issuer', sub: user, aud: 'posh-docker-registry', exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access }));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ token: `${head}.${claims}.${b64(sign('sha256', Buffer.from(`${head}.${claims}`), key))}`, expires_in: 300 }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const realm = `http://127.0.0.1:${(server.address() as AddressInfo).port}/token`;
+    reg = await startRegistry({ token: { realm, service: 'posh-docker-registry', issuer: 'posh-docker-issuer', certFile: path.join(work, 'cert.pem') } });
+    await makeImages(work, store);
+  });
+  afterAll(async () => {
+    await reg?.stop();
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    rmrf(work);
+  });
+
+  test('login is refused with the token service\'s reason, then accepted; push and pull go through the token flow', async () => {
+    const bad = await posh(work, store, `'nope' | docker login -u ${USER} --password-stdin ${reg.host}`);
+    expect(bad.errors).toEqual([`Error response from daemon: Get "http://${reg.host}/v2/": unauthorized: incorrect username or password`]);
+    expect(fs.existsSync(path.join(store, 'credentials.json'))).toBe(false);
+    const ok = await posh(work, store, `'${PASSWORD}' | docker login -u ${USER} --password-stdin ${reg.host}\ndocker tag app:1.0.0.0 ${reg.host}/tok/app:1\ndocker push ${reg.host}/tok/app:1`);
+    expect(ok.errors).toEqual([]);
+    expect(ok.lines[0]).toBe('Login Succeeded');
+    expect(ok.lines[ok.lines.length - 1]).toMatch(/^1: digest: sha256:[0-9a-f]{64} size: \d+$/);
+    expect(ok.all).not.toContain(PASSWORD);
+    const other = path.join(work, 'store2');
+    fs.mkdirSync(other);
+    fs.copyFileSync(path.join(store, 'credentials.json'), path.join(other, 'credentials.json'));
+    const p = await posh(work, other, `docker pull ${reg.host}/tok/app:1\n(Get-ContainerImage App).ImageId`);
+    expect(p.errors).toEqual([]);
+    expect(p.lines[p.lines.length - 1]).toBe(openStore(store).listImages().find((i) => i.name === 'App')!.imageId);
   });
 });
