@@ -3,13 +3,18 @@
 import type { CmdletContext } from '../../../core/engine/cmdlet';
 import { dockerError, readList, referencesOf, resolveImage, shortContainerId, splitReference, storeErrorRecord, storeOf } from '../common';
 
-/** `docker rmi [-f] IMAGE...`: untags references and deletes images nothing else uses. */
+/**
+ * `docker rmi [-f] [--no-prune] IMAGE...`: untags references and deletes images nothing else uses;
+ * then, as the engine prunes, each parent left with no reference, child or container (the untagged
+ * intermediates a pull or load made) is deleted too, unless --no-prune.
+ */
 export default async function rmi(ctx: CmdletContext, args: string[]): Promise<void> {
   let force = false;
+  let prune = true;
   const names: string[] = [];
   for (const a of args) {
     if (a === '-f' || a === '--force') force = true;
-    else if (a === '--no-prune') continue;
+    else if (a === '--no-prune') prune = false;
     else if (a.startsWith('-') && a.length > 1) ctx.throwTerminating(dockerError(ctx, `unknown flag: ${a}\nSee 'docker rmi --help'.`, 'DockerUsage'));
     else names.push(a);
   }
@@ -62,5 +67,19 @@ export default async function rmi(ctx: CmdletContext, args: string[]): Promise<v
     }
     for (const r of refs) await ctx.write(`Untagged: ${r}`);
     await ctx.write(`Deleted: sha256:${image.imageId}`);
+    for (let parentId = image.parentImageId; prune && parentId; ) {
+      const now = readList(ctx);
+      const parent = now.find((r) => r.imageId === parentId);
+      const inUse = !parent || referencesOf(parent).length > 0 || now.some((r) => r.parentImageId === parentId) || store.listContainers().some((c) => c.imageId === parentId);
+      if (inUse) break;
+      try {
+        await store.removeImage(parent.imageId);
+      } catch (e) {
+        ctx.writeError(storeErrorRecord(e, ctx, 'DockerRemoveFailed', parent.imageId));
+        break;
+      }
+      await ctx.write(`Deleted: sha256:${parent.imageId}`);
+      parentId = parent.parentImageId;
+    }
   }
 }
