@@ -172,6 +172,19 @@ d('docker push / pull with a registry without auth', () => {
     expect(info.Layers.map((l) => l.slice(7, 19))).toEqual([base, top]);
   });
 
+  test('push -a pushes every tag of the repository, in order', async () => {
+    const r = await posh(work, storeA, `docker tag app:1.0.0.0 ${host}/multi:b\ndocker tag nanoserver:10.0.14300.1000 ${host}/multi:a\ndocker push -a ${host}/multi`);
+    expect(r.errors).toEqual([]);
+    expect(r.lines[0]).toBe(`The push refers to repository [${host}/multi]`);
+    expect(r.lines.filter((l) => / digest: /.test(l)).map((l) => l.replace(/sha256:[0-9a-f]{64} size: \d+$/, 'D'))).toEqual(['a: digest: D', 'b: digest: D']);
+    // a: the base layer mounted from a repository that has it; b: its own layer mounted from team/app (pushed there before), the base already there
+    const statuses = r.lines.filter((l) => !/: Preparing$/.test(l) && SHORT.test(l)).map((l) => l.slice(14));
+    expect(statuses[0]).toMatch(/^Mounted from (nanoserver|team\/app)$/);
+    expect(statuses.slice(1)).toEqual(['Mounted from team/app', 'Layer already exists']);
+    const tags = JSON.parse(skopeo(['list-tags', '--tls-verify=false', `docker://${reg.host}/multi`])) as { Tags: string[] };
+    expect(tags.Tags.sort()).toEqual(['a', 'b']);
+  });
+
   test('push of an image the store does not have, or of a tag it does not have', async () => {
     const before = catalog(storeA);
     const r = await posh(work, storeA, `docker push ${host}/nope:1\ndocker push ${host}/nanoserver\ndocker push ${host}/Upper:1`);
