@@ -49,7 +49,8 @@
 //   catalog.json          images, containers, layer and blob reference counts (the commit point)
 //   blobs/<aa>/<sha256>   file contents, once per distinct content (SHA-1 kept in the catalog)
 //   layers/<id>.json      layer manifests (the tree: names, attributes, times, hashes), id = SHA-256
-//   tmp/                  temp files of the mutation in progress
+//   tmp/                  temp files, named `<what>-<pid>-…` (a sweep removes only those of dead
+//                         processes, this process's own, or ones idle for 24 h: store.ts staleTemp)
 //   containers/<id>/      a container's writable root (containers/<id>.partial while created)
 //   pending               present while a mutation that writes blobs runs; the next mutation
 //                         finding it sweeps unreferenced files first
