@@ -151,8 +151,10 @@ export default async function push(ctx: CmdletContext, args: string[]): Promise<
 
 /** One layer: skipped when the repository has it, mounted from a sibling repository we know holds it, else uploaded. */
 async function uploadLayer(ctx: CmdletContext, client: RegistryClient, registry: string, repository: string, blob: BlobSource): Promise<{ status: BlobUploadStatus; from?: string }> {
-  if ((await client.blobSize(repository, blob.digest)) !== undefined) return { status: 'exists' };
-  for (const from of knownSources(ctx, registry, repository, blob.digest)) {
+  const sources = knownSources(ctx, registry, repository, blob.digest);
+  // uploadBlob checks for the blob first itself; with mount candidates that check comes before the mounts
+  if (sources.length && (await client.blobSize(repository, blob.digest)) !== undefined) return { status: 'exists' };
+  for (const from of sources) {
     if (await client.mountBlob(repository, blob.digest, from).catch(() => false)) return { status: 'mounted', from };
   }
   const chunked = blob.size > CHUNKED_ABOVE;
