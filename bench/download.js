@@ -3,16 +3,19 @@
 // SHA-256 while it arrives, size + hash verified) against `curl -o` of the same file from the same
 // loopback server, in the same run. `npm run build` first.
 //
-//   node bench/download.js [--size-mib N] [--repeat N] [--server nginx|node]
+//   node bench/download.js [--size-mib N] [--repeat N] [--server nginx|node] [--no-find]
 //
 // The archive (random bytes) and its feed.xml are generated in a temp folder and served by nginx
 // (sendfile) when it is installed, else by a Node static server in a child process. Three
-// measurements, each the median of --repeat runs:
+// measurements, taken in turn in each of --repeat rounds (so they see the same machine load), each
+// after `sync` (no dirty pages of the previous run being written back) into the same folder, the
+// file removed after each:
 //   curl      `curl -s -o <file> <url>` (process wall time)
 //   download  the provider's downloadArchive() in a fresh node process (time of the call)
 //   save      `posh -c 'Save-ContainerImage -Name Big -Source <feed> -Path <dir> -Force'`
 //             end to end (process start, feed fetch, download, verify, rename)
-// Ratios are throughput relative to curl (curl time / our time; higher is better, target ≥ 0.9).
+// Ratios are throughput relative to curl (curl time / our time; higher is better, target ≥ 0.9),
+// for the medians and for the fastest runs. --no-find skips the 10,000-entry feed measurement.
 'use strict';
 
 const { spawn, spawnSync } = require('node:child_process');
@@ -31,6 +34,7 @@ const opt = (name, def) => {
 const sizeMiB = Number(opt('--size-mib', '1024'));
 const repeat = Number(opt('--repeat', '3'));
 const serverKind = opt('--server', fs.existsSync('/usr/sbin/nginx') ? 'nginx' : 'node');
+const find = !args.includes('--no-find');
 
 function median(xs) {
   const s = xs.slice().sort((a, b) => a - b);
@@ -95,6 +99,7 @@ http.createServer((req, res) => {
 
 /** Runs a command under /usr/bin/time: wall seconds, CPU seconds (user + system), stdout. */
 function timeIt(cmd, argv, env) {
+  spawnSync('sync');
   const t0 = process.hrtime.bigint();
   const r = spawnSync('/usr/bin/time', ['-f', 'BENCHCPU %U %S', cmd, ...argv], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -146,6 +151,7 @@ async function main() {
     await waitForPort(port);
     // Warm the server's page cache.
     timeIt('curl', ['-s', '-o', '/dev/null', url], env);
+    const loadBefore = os.loadavg()[0];
     const results = { curl: [], download: [], save: [] };
     const cpu = { curl: [], download: [], save: [] };
     const dlScript = `
@@ -169,16 +175,21 @@ downloadArchive({ url: new URL(${JSON.stringify(url)}), dest: ${JSON.stringify(p
       results.save.push(rs.secs);
       cpu.save.push(rs.cpu);
       if (fs.statSync(path.join(out, 'Big.wim')).size !== bytes) throw new Error('Save-ContainerImage wrote a wrong size');
+      fs.rmSync(path.join(out, 'Big.wim'));
     }
     const mbps = (s) => (bytes / 1e6 / s).toFixed(0);
+    const fastest = (xs) => Math.min(...xs);
     const c = median(results.curl);
-    const d = median(results.download);
-    const s = median(results.save);
-    console.log(`download benchmark: ${sizeMiB} MiB archive from a loopback ${serverKind} server, median of ${repeat}, ${os.cpus().length} CPUs, load average ${os.loadavg()[0].toFixed(2)}`);
-    const cc = median(cpu.curl);
-    console.log(`  curl -o                       ${c.toFixed(3)} s  ${mbps(c)} MB/s  CPU ${cc.toFixed(2)} s`);
-    console.log(`  downloadArchive (+sha256)     ${d.toFixed(3)} s  ${mbps(d)} MB/s  throughput ratio vs curl ${(c / d).toFixed(2)}x  CPU ${median(cpu.download).toFixed(2)} s (process)`);
-    console.log(`  Save-ContainerImage (posh)    ${s.toFixed(3)} s  ${mbps(s)} MB/s  throughput ratio vs curl ${(c / s).toFixed(2)}x  CPU ${median(cpu.save).toFixed(2)} s (process)`);
+    const cf = fastest(results.curl);
+    console.log(`download benchmark: ${sizeMiB} MiB archive from a loopback ${serverKind} server, ${repeat} rounds, ${os.cpus().length} CPUs, load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after`);
+    console.log(`  curl -o                       median ${c.toFixed(3)} s (${mbps(c)} MB/s), fastest ${cf.toFixed(3)} s (${mbps(cf)} MB/s)  CPU ${median(cpu.curl).toFixed(2)} s`);
+    for (const [key, label, what] of [['download', 'downloadArchive (+sha256)  ', 'call'], ['save', 'Save-ContainerImage (posh) ', 'process']]) {
+      const m = median(results[key]);
+      const f = fastest(results[key]);
+      console.log(`  ${label}  median ${m.toFixed(3)} s (${mbps(m)} MB/s) ratio ${(c / m).toFixed(2)}x, fastest ${f.toFixed(3)} s (${mbps(f)} MB/s) ratio ${(cf / f).toFixed(2)}x  CPU ${median(cpu[key]).toFixed(2)} s (process; time of the ${what})`);
+    }
+    console.log(`  runs: curl ${results.curl.map((x) => x.toFixed(3)).join(' ')} | download ${results.download.map((x) => x.toFixed(3)).join(' ')} | save ${results.save.map((x) => x.toFixed(3)).join(' ')}`);
+    if (!find) return;
     // A 10,000-entry feed: the time to the first result of Find-ContainerImage | Select-Object -First 1.
     const entries = [];
     for (let i = 0; i < 10000; i++) {
@@ -197,7 +208,6 @@ downloadArchive({ url: new URL(${JSON.stringify(url)}), dest: ${JSON.stringify(p
     }
     const feedBytes = fs.statSync(path.join(www, 'large', 'feed.xml')).size;
     console.log(`  Find-ContainerImage | Select-Object -First 1, 10,000-entry feed (${(feedBytes / 1e6).toFixed(1)} MB): ${median(firstRuns).toFixed(3)} s (posh -c '$null': ${median(emptyRuns).toFixed(3)} s)`);
-    console.log(`  runs: curl ${results.curl.map((x) => x.toFixed(3)).join(' ')} | download ${results.download.map((x) => x.toFixed(3)).join(' ')} | save ${results.save.map((x) => x.toFixed(3)).join(' ')}`);
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 100));

@@ -4,10 +4,10 @@
 // On any failure the partial file is removed.
 
 import * as fs from 'node:fs';
-import { open, rm, type FileHandle } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { createStreamHasher } from './hasher';
-import { backoffDelay, describeNetworkError, header, HttpError, httpOpen, type HttpSettings, sleep, statusError } from './http';
+import { backoffDelay, describeNetworkError, header, HttpError, httpOpenRaw, type HttpSettings, sleep, statusError } from './http';
+import { type ArchiveSink, createArchiveSink } from './sink';
 
 export interface DownloadOptions {
   url: URL;
@@ -42,43 +42,8 @@ export class DownloadError extends Error {
   }
 }
 
-const WRITE_BATCH = 1 << 20;
-
-/** Appends pieces to a file in ~1 MiB batches, one write in flight while the next batch fills. */
-class BatchWriter {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private inflight: Promise<unknown> = Promise.resolve();
-  written = 0;
-  constructor(
-    private readonly fh: FileHandle,
-    private position: number,
-  ) {
-    this.written = position;
-  }
-  async push(chunk: Buffer): Promise<void> {
-    this.pending.push(chunk);
-    this.pendingBytes += chunk.length;
-    if (this.pendingBytes >= WRITE_BATCH) await this.flushBatch();
-  }
-  private async flushBatch(): Promise<void> {
-    const batch = this.pending;
-    const bytes = this.pendingBytes;
-    this.pending = [];
-    this.pendingBytes = 0;
-    await this.inflight;
-    const at = this.position;
-    this.position += bytes;
-    this.inflight = this.fh.writev(batch, at).then((r) => {
-      if (r.bytesWritten !== bytes) throw new Error(`short write (${r.bytesWritten} of ${bytes} bytes)`);
-      this.written = at + bytes;
-    });
-  }
-  async flush(): Promise<void> {
-    if (this.pendingBytes) await this.flushBatch();
-    await this.inflight;
-  }
-}
+/** At most this many progress callbacks a second (plus the last one): a callback per 64 KiB socket read was work for nothing. */
+const PROGRESS_INTERVAL_MS = 100;
 
 function verify(o: DownloadOptions, size: number, sha256: string): void {
   if (o.expectedSize !== null && size !== o.expectedSize) {
@@ -86,6 +51,28 @@ function verify(o: DownloadOptions, size: number, sha256: string): void {
   }
   if (o.expectedSha256 !== null && sha256 !== o.expectedSha256.toLowerCase()) {
     throw new DownloadError(`hash mismatch: expected sha256 ${o.expectedSha256.toLowerCase()}, actual sha256 ${sha256}`, 'hash');
+  }
+}
+
+/** A sink failure (disk full, hashing worker gone) is local: not retried, reported as 'io'. */
+function localError(e: unknown): DownloadError {
+  return e instanceof DownloadError ? e : new DownloadError((e as Error).message, 'io');
+}
+
+/**
+ * Progress and stop requests, looked at no more than every PROGRESS_INTERVAL_MS: the per-chunk
+ * cost is one clock read.
+ */
+class Ticker {
+  private last = 0;
+  constructor(private readonly o: DownloadOptions) {}
+  /** Reports `received` if it is time to (or `force`); throws when the caller asked to stop. */
+  tick(received: number, total: number | null, force = false): void {
+    const now = Date.now();
+    if (!force && now - this.last < PROGRESS_INTERVAL_MS) return;
+    this.last = now;
+    if (this.o.isStopping?.()) throw new DownloadError('the operation was stopped', 'stopped');
+    this.o.onProgress?.(received, total);
   }
 }
 
@@ -102,6 +89,14 @@ export async function downloadArchive(o: DownloadOptions): Promise<DownloadResul
   }
 }
 
+function openSink(o: DownloadOptions): ArchiveSink {
+  try {
+    return createArchiveSink(o.dest);
+  } catch (e) {
+    throw localError(e);
+  }
+}
+
 async function copyLocal(o: DownloadOptions): Promise<DownloadResult> {
   const src = fileURLToPath(o.url);
   const st = await fs.promises.stat(src).catch(() => null);
@@ -109,36 +104,44 @@ async function copyLocal(o: DownloadOptions): Promise<DownloadResult> {
   if (o.expectedSize !== null && st.size !== o.expectedSize) {
     throw new DownloadError(`wrong size: expected ${o.expectedSize} bytes, the file has ${st.size} bytes`, 'size');
   }
-  const hash = createStreamHasher(st.size);
-  const fh = await open(o.dest, 'w');
-  let size = 0;
+  const sink = openSink(o);
+  const ticker = new Ticker(o);
   let sha256: string;
   try {
-    const w = new BatchWriter(fh, 0);
-    for await (const chunk of fs.createReadStream(src, { highWaterMark: 1 << 20 })) {
-      if (o.isStopping?.()) throw new DownloadError('the operation was stopped', 'stopped');
-      const b = chunk as Buffer;
-      const pending = hash.update(b);
-      if (pending) await pending;
-      size += b.length;
-      await w.push(b);
-      o.onProgress?.(size, st.size);
-    }
-    await w.flush();
+    if (o.isStopping?.()) throw new DownloadError('the operation was stopped', 'stopped');
+    const input = fs.createReadStream(src, { highWaterMark: 1 << 20 });
+    await new Promise<void>((resolve, reject) => {
+      const fail = (e: unknown): void => {
+        input.destroy();
+        reject(e);
+      };
+      sink.onDrain = () => input.resume();
+      sink.onFailure = (e) => fail(localError(e));
+      input.on('data', (chunk) => {
+        try {
+          if (!sink.write(chunk as Buffer)) input.pause();
+          ticker.tick(sink.position, st.size);
+        } catch (e) {
+          fail(localError(e));
+        }
+      });
+      input.on('error', (e) => reject(new DownloadError(`could not read '${src}': ${e.message}`, 'io')));
+      input.on('end', resolve);
+    });
     // No fsync: the file is a temporary one, verified and consumed right away (a crash leaves only a temp to sweep).
-    sha256 = await hash.digest();
+    sha256 = await sink.finish().catch((e) => Promise.reject(localError(e)));
+    o.onProgress?.(sink.position, st.size);
   } finally {
-    hash.close();
-    await fh.close();
+    await sink.close();
   }
-  verify(o, size, sha256);
-  return { size, sha256, attempts: 1, resumes: 0 };
+  verify(o, sink.position, sha256);
+  return { size: sink.position, sha256, attempts: 1, resumes: 0 };
 }
 
 async function fetchHttp(o: DownloadOptions): Promise<DownloadResult> {
   const s = o.settings;
-  const fh = await open(o.dest, 'w');
-  const hash = createStreamHasher(o.expectedSize);
+  const sink = openSink(o);
+  const ticker = new Ticker(o);
   let sha256 = '';
   let received = 0;
   let attempts = 0;
@@ -147,6 +150,11 @@ async function fetchHttp(o: DownloadOptions): Promise<DownloadResult> {
   let validator: string | null = null;
   let total: number | null = o.expectedSize;
   let lastCause = '';
+  /** Starts over at byte 0 (no resume possible): the file is truncated and the hash restarted. */
+  const restart = async (): Promise<void> => {
+    await sink.reset().catch((e) => Promise.reject(localError(e)));
+    received = 0;
+  };
   try {
     for (;;) {
       attempts++;
@@ -158,25 +166,23 @@ async function fetchHttp(o: DownloadOptions): Promise<DownloadResult> {
         if (validator) headers['if-range'] = validator;
       }
       try {
-        const res = await httpOpen(o.url, s, headers);
+        const res = await httpOpenRaw(o.url, s, headers);
         if (res.statusCode !== 200 && res.statusCode !== 206) {
-          await res.body.dump().catch(() => undefined);
+          res.abort();
           throw statusError(res.statusCode);
         }
         let start = 0;
         if (res.statusCode === 206) {
           const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(header(res.headers, 'content-range') ?? '');
           if (!resuming || !m || Number(m[1]) !== received) {
-            await res.body.dump().catch(() => undefined);
+            res.abort();
             throw new HttpError('the server answered a range request with the wrong range', true);
           }
           start = received;
           resumes++;
         } else if (received > 0) {
           // A full answer to a resumed request (or no resume support): start over.
-          hash.reset();
-          received = 0;
-          await fh.truncate(0);
+          await restart();
         }
         const etag = header(res.headers, 'etag');
         const lastModified = header(res.headers, 'last-modified');
@@ -185,31 +191,34 @@ async function fetchHttp(o: DownloadOptions): Promise<DownloadResult> {
           validator = etag && !etag.startsWith('W/') ? etag : lastModified ?? null;
           const len = header(res.headers, 'content-length');
           if (len !== undefined && o.expectedSize !== null && Number(len) !== o.expectedSize) {
-            await res.body.dump().catch(() => undefined);
+            res.abort();
             throw new DownloadError(`wrong size: expected ${o.expectedSize} bytes, the server announced ${Number(len)} bytes`, 'size');
           }
           if (total === null && len !== undefined) total = Number(len);
         }
-        const w = new BatchWriter(fh, start);
+        // The sink pauses the socket when it is full and resumes it when it has room; a failure
+        // in its background writes or hashing aborts the transfer with that failure.
+        sink.onDrain = () => res.resume();
+        sink.onFailure = (e) => res.abort(localError(e));
+        const limit = o.expectedSize;
         try {
-          for await (const chunk of res.body) {
-            const b = chunk as Buffer;
-            if (o.expectedSize !== null && received + b.length > o.expectedSize) {
-              res.body.destroy();
-              throw new DownloadError(`wrong size: expected ${o.expectedSize} bytes, the server sent more`, 'size');
+          await res.consume((chunk) => {
+            if (limit !== null && received + chunk.length > limit) {
+              throw new DownloadError(`wrong size: expected ${limit} bytes, the server sent more`, 'size');
             }
-            const pending = hash.update(b);
-            if (pending) await pending;
-            received += b.length;
-            await w.push(b);
-            o.onProgress?.(received, total);
-            if (o.isStopping?.()) {
-              res.body.destroy();
-              throw new DownloadError('the operation was stopped', 'stopped');
+            received += chunk.length;
+            let more: boolean;
+            try {
+              more = sink.write(chunk);
+            } catch (e) {
+              throw localError(e);
             }
-          }
+            ticker.tick(received, total);
+            return more;
+          });
         } finally {
-          await w.flush();
+          sink.onDrain = null;
+          sink.onFailure = null;
         }
         const announced = header(res.headers, 'content-length');
         if (announced !== undefined && received - start !== Number(announced)) {
@@ -226,18 +235,14 @@ async function fetchHttp(o: DownloadOptions): Promise<DownloadResult> {
         }
         o.onRetry?.(attempts, lastCause, canResume ? received : 0);
         await sleep(backoffDelay(s, attempts));
-        if (!canResume && received > 0) {
-          hash.reset();
-          received = 0;
-          await fh.truncate(0);
-        }
+        if (!canResume && received > 0) await restart();
       }
     }
     // No fsync: the file is a temporary one, verified and consumed right away (a crash leaves only a temp to sweep).
-    sha256 = await hash.digest();
+    sha256 = await sink.finish().catch((e) => Promise.reject(localError(e)));
+    ticker.tick(received, total, true);
   } finally {
-    hash.close();
-    await fh.close();
+    await sink.close();
   }
   verify(o, received, sha256);
   return { size: received, sha256, attempts, resumes };
