@@ -1,6 +1,7 @@
 // `--format` as the docker CLI does it: a Go text/template subset over a record's fields.
 //   {{.Field}}  {{.}}  {{json .Field}}  {{upper .X}} {{lower .X}} {{title .X}}
-//   {{truncate .X 5}}  {{pad .X 1 2}}  {{join .X ","}}  {{split .X ","}}  {{println .X}}
+//   {{truncate .X 5}}  {{pad .X 1 2}}  {{join .X ","}}  {{split .X ","}}  {{println .X}}  {{printf "%s" .X}}
+//   {{lt .A .B}} (le gt ge), (parenthesized pipelines).Field, $ and $x := …, {{range $i, $v := .L}}, {{with .X}},
 //   pipes {{.X | upper}}, string/number literals, {{if …}}…{{else if …}}…{{else}}…{{end}},
 //   {{range .List}}…{{end}}, trim markers {{- and -}}.
 // `table <fmt>` renders a header row (each field replaced by its header name) and the rows
@@ -23,17 +24,28 @@ interface Pos {
   offset: number;
 }
 
-type Arg = { kind: 'field'; path: string[]; pos: number } | { kind: 'dot'; pos: number } | { kind: 'string'; value: string } | { kind: 'number'; value: number } | { kind: 'bool'; value: boolean };
+type Arg =
+  | { kind: 'field'; path: string[]; pos: number }
+  | { kind: 'dot'; pos: number }
+  | { kind: 'var'; name: string; path: string[]; pos: number }
+  | { kind: 'sub'; pipe: Pipeline; path: string[]; pos: number }
+  | { kind: 'string'; value: string }
+  | { kind: 'number'; value: number }
+  | { kind: 'bool'; value: boolean };
 type Cmd = { fn?: string; args: Arg[]; pos: number };
 type Pipeline = Cmd[];
 
 type Node =
   | { kind: 'text'; text: string }
-  | { kind: 'action'; pipe: Pipeline }
+  | { kind: 'action'; pipe: Pipeline; decl?: string }
   | { kind: 'if'; branches: Array<{ cond: Pipeline; body: Node[] }>; otherwise: Node[] }
-  | { kind: 'range'; pipe: Pipeline; body: Node[]; otherwise: Node[] };
+  | { kind: 'with'; pipe: Pipeline; body: Node[]; otherwise: Node[] }
+  | { kind: 'range'; pipe: Pipeline; vars: string[]; body: Node[]; otherwise: Node[] };
 
-const FUNCS = new Set(['json', 'upper', 'lower', 'title', 'truncate', 'pad', 'join', 'split', 'println', 'print', 'len', 'not', 'eq', 'ne', 'and', 'or', 'index']);
+/** Variables in scope: `$` (the data the template was given) and `$x := …` declarations. */
+type Scope = Map<string, Value>;
+
+const FUNCS = new Set(['json', 'upper', 'lower', 'title', 'truncate', 'pad', 'join', 'split', 'println', 'print', 'printf', 'len', 'not', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or', 'index']);
 
 function tokenizeAction(src: string, base: number): Array<{ t: string; pos: number }> {
   const out: Array<{ t: string; pos: number }> = [];
@@ -67,6 +79,8 @@ function tokenizeAction(src: string, base: number): Array<{ t: string; pos: numb
 function parseArg(tok: { t: string; pos: number }): Arg {
   const t = tok.t;
   if (t === '.') return { kind: 'dot', pos: tok.pos };
+  const v = /^(\$[A-Za-z0-9_]*)((?:\.[^.]+)*)$/.exec(t);
+  if (v) return { kind: 'var', name: v[1], path: v[2] ? v[2].slice(1).split('.') : [], pos: tok.pos };
   if (t.startsWith('.')) return { kind: 'field', path: t.slice(1).split('.'), pos: tok.pos };
   if (t.startsWith('"')) return { kind: 'string', value: JSON.parse(t) as string };
   if (t.startsWith('`')) return { kind: 'string', value: t.slice(1, -1) };
@@ -77,31 +91,62 @@ function parseArg(tok: { t: string; pos: number }): Arg {
 
 function parsePipeline(src: string, base: number): Pipeline {
   const toks = tokenizeAction(src, base);
-  const cmds: Cmd[] = [];
-  let cur: Array<{ t: string; pos: number }> = [];
-  const flush = () => {
-    if (cur.length === 0) throw new TemplateError('template: :1: missing value for command');
-    const [head, ...rest] = cur;
-    if (FUNCS.has(head.t)) cmds.push({ fn: head.t, args: rest.map(parseArg), pos: head.pos });
-    else {
-      if (rest.length) throw new TemplateError(`template: :1: can't give argument to non-function ${head.t}`);
-      cmds.push({ args: [parseArg(head)], pos: head.pos });
-    }
-    cur = [];
-  };
-  for (const tk of toks) {
-    if (tk.t === '|') flush();
-    else if (tk.t === '(' || tk.t === ')') throw new TemplateError('template: :1: parenthesized pipelines are not supported');
-    else cur.push(tk);
-  }
-  flush();
+  let i = 0;
+  const cmds = parseCmds(false);
   return cmds;
+
+  /** Commands separated by `|`, up to the end or (inside parentheses) the closing `)`. */
+  function parseCmds(inParen: boolean): Cmd[] {
+    const out: Cmd[] = [];
+    let cur: Array<{ tok: { t: string; pos: number } } | { arg: Arg; pos: number }> = [];
+    const flush = () => {
+      if (cur.length === 0) throw new TemplateError('template: :1: missing value for command');
+      const [head, ...rest] = cur;
+      const argOf = (o: (typeof cur)[number]): Arg => ('arg' in o ? o.arg : parseArg(o.tok));
+      if ('tok' in head && FUNCS.has(head.tok.t)) out.push({ fn: head.tok.t, args: rest.map(argOf), pos: head.tok.pos });
+      else {
+        if (rest.length) throw new TemplateError(`template: :1: can't give argument to non-function ${'tok' in head ? head.tok.t : '(…)'}`);
+        out.push({ args: [argOf(head)], pos: 'tok' in head ? head.tok.pos : head.pos });
+      }
+      cur = [];
+    };
+    while (i < toks.length) {
+      const tk = toks[i++];
+      if (tk.t === '|') flush();
+      else if (tk.t === ')') {
+        if (!inParen) throw new TemplateError('template: :1: unexpected ")" in operand');
+        flush();
+        return out;
+      } else if (tk.t === '(') {
+        const sub = parseCmds(true);
+        const closeEnd = toks[i - 1].pos + 1;
+        // `(index .X 0).Field`: a field chain right after the parenthesis applies to its value.
+        let path: string[] = [];
+        const next = toks[i];
+        if (next && next.pos === closeEnd && next.t.startsWith('.') && next.t !== '.') {
+          path = next.t.slice(1).split('.');
+          i++;
+        }
+        cur.push({ arg: { kind: 'sub', pipe: sub, path, pos: tk.pos }, pos: tk.pos });
+      } else cur.push({ tok: tk });
+    }
+    if (inParen) throw new TemplateError('template: :1: unclosed left paren');
+    flush();
+    return out;
+  }
+}
+
+/** `$x := pipeline` / `$i, $v := pipeline`: the declared names and the pipeline's text and offset. */
+function splitDeclaration(src: string, base: number): { names: string[]; rest: string; base: number } {
+  const m = /^(\s*)(\$[A-Za-z0-9_]*)\s*(?:,\s*(\$[A-Za-z0-9_]*)\s*)?:?=(?!=)/.exec(src);
+  if (!m) return { names: [], rest: src, base };
+  return { names: m[3] ? [m[2], m[3]] : [m[2]], rest: src.slice(m[0].length), base: base + m[0].length };
 }
 
 /** Parses a Go template into nodes. */
 export function parseTemplate(src: string): Node[] {
   const root: Node[] = [];
-  type Frame = { node: Extract<Node, { kind: 'if' } | { kind: 'range' }>; body: Node[]; inElse: boolean };
+  type Frame = { node: Extract<Node, { kind: 'if' } | { kind: 'range' } | { kind: 'with' }>; body: Node[]; inElse: boolean };
   const stack: Frame[] = [];
   let target = root;
   let i = 0;
@@ -133,9 +178,11 @@ export function parseTemplate(src: string): Node[] {
     const lead = inner + (body.length - body.trimStart().length);
     i = close + 2;
     const word = trimmed.split(/\s+/)[0];
-    if (word === 'if' || word === 'range') {
-      const pipe = parsePipeline(trimmed.slice(word.length), lead + word.length);
-      const node: Frame['node'] = word === 'if' ? { kind: 'if', branches: [{ cond: pipe, body: [] }], otherwise: [] } : { kind: 'range', pipe, body: [], otherwise: [] };
+    if (word === 'if' || word === 'range' || word === 'with') {
+      const decl = word === 'range' ? splitDeclaration(trimmed.slice(word.length), lead + word.length) : { names: [], rest: trimmed.slice(word.length), base: lead + word.length };
+      const pipe = parsePipeline(decl.rest, decl.base);
+      const node: Frame['node'] =
+        word === 'if' ? { kind: 'if', branches: [{ cond: pipe, body: [] }], otherwise: [] } : word === 'with' ? { kind: 'with', pipe, body: [], otherwise: [] } : { kind: 'range', pipe, vars: decl.names, body: [], otherwise: [] };
       target.push(node);
       const frameBody = node.kind === 'if' ? node.branches[0].body : node.body;
       stack.push({ node, body: frameBody, inElse: false });
@@ -159,7 +206,9 @@ export function parseTemplate(src: string): Node[] {
     } else if (trimmed.startsWith('/*')) {
       // comment
     } else {
-      target.push({ kind: 'action', pipe: parsePipeline(body, inner) });
+      const decl = splitDeclaration(body, inner);
+      if (decl.names.length > 1) throw new TemplateError('template: :1: too many declarations in command');
+      target.push({ kind: 'action', pipe: parsePipeline(decl.rest, decl.base), decl: decl.names[0] });
     }
   }
   if (stack.length) throw new TemplateError(`template: :1: unexpected EOF`);
@@ -212,7 +261,26 @@ function position(ctx: RenderContext, offset: number): string {
   return `${line}:${col}`;
 }
 
-function evalArg(a: Arg, dot: Value, ctx: RenderContext): Value {
+/** Follows `.A.B` from a value; `shown` is the expression named in errors (`.A.B`, `$x.A`). */
+function walk(start: Value, path: string[], shown: string, pos: number, dot: Value, ctx: RenderContext): Value {
+  let v: Value = start;
+  for (const name of path) {
+    if (v === null || typeof v !== 'object' || v instanceof GoValue || !(name in (v as object))) {
+      if (ctx.header) return undefined; // a map in Go: a missing key is "<no value>"
+      if (ctx.missingKey === 'error' && v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof GoValue)) {
+        throw new TemplateError(`template: :${position(ctx, pos)}: executing "" at <${shown}>: map has no entry for key "${name}"`);
+      }
+      throw new TemplateError(
+        `template: :${position(ctx, pos)}: executing "" at <${shown}>: can't evaluate field ${name} in type ${v === dot ? ctx.typeName : typeof v === 'string' ? 'string' : 'interface {}'}`,
+      );
+    }
+    v = (v as Record<string, unknown>)[name];
+    if (typeof v === 'function') v = (v as () => unknown).call(dot);
+  }
+  return v;
+}
+
+function evalArg(a: Arg, dot: Value, ctx: RenderContext, scope: Scope): Value {
   switch (a.kind) {
     case 'dot':
       return dot;
@@ -220,23 +288,14 @@ function evalArg(a: Arg, dot: Value, ctx: RenderContext): Value {
     case 'number':
     case 'bool':
       return a.value;
-    case 'field': {
-      let v: Value = dot;
-      for (const name of a.path) {
-        if (v === null || typeof v !== 'object' || v instanceof GoValue || !(name in (v as object))) {
-          if (ctx.header) return undefined; // a map in Go: a missing key is "<no value>"
-          if (ctx.missingKey === 'error' && v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof GoValue)) {
-            throw new TemplateError(`template: :${position(ctx, a.pos)}: executing "" at <.${a.path.join('.')}>: map has no entry for key "${name}"`);
-          }
-          throw new TemplateError(
-            `template: :${position(ctx, a.pos)}: executing "" at <.${a.path.join('.')}>: can't evaluate field ${name} in type ${v === dot ? ctx.typeName : typeof v === 'string' ? 'string' : 'interface {}'}`,
-          );
-        }
-        v = (v as Record<string, unknown>)[name];
-        if (typeof v === 'function') v = (v as () => unknown).call(dot);
-      }
-      return v;
+    case 'field':
+      return walk(dot, a.path, `.${a.path.join('.')}`, a.pos, dot, ctx);
+    case 'var': {
+      if (!scope.has(a.name)) throw new TemplateError(`template: :1: undefined variable "${a.name}"`);
+      return walk(scope.get(a.name), a.path, [a.name, ...a.path].join('.'), a.pos, dot, ctx);
     }
+    case 'sub':
+      return walk(evalPipe(a.pipe, dot, ctx, scope), a.path, `(…).${a.path.join('.')}`, a.pos, dot, ctx);
   }
 }
 
@@ -280,6 +339,20 @@ function callFn(fn: string, args: Value[], ctx: RenderContext, pos: number): Val
       return args.map(goString).join(' ') + '\n';
     case 'print':
       return args.map(goString).join('');
+    case 'printf':
+      need(1);
+      return sprintf(goString(args[0]), args.slice(1));
+    case 'lt':
+    case 'le':
+    case 'gt':
+    case 'ge': {
+      need(2);
+      const [x, y] = args;
+      if (!((typeof x === 'number' && typeof y === 'number') || (typeof x === 'string' && typeof y === 'string'))) {
+        throw new TemplateError(`template: :${position(ctx, pos)}: executing "" at <${fn}>: error calling ${fn}: incompatible types for comparison`);
+      }
+      return fn === 'lt' ? x < y : fn === 'le' ? x <= y : fn === 'gt' ? x > y : x >= y;
+    }
     case 'len':
       need(1);
       if (args[0] instanceof GoValue) return 0;
@@ -309,10 +382,57 @@ function callFn(fn: string, args: Value[], ctx: RenderContext, pos: number): Val
   throw new TemplateError(`template: :1: function "${fn}" not defined`);
 }
 
-function evalPipe(p: Pipeline, dot: Value, ctx: RenderContext): Value {
+/** Go's fmt.Sprintf for the common verbs: %s %v %d %q %x %X %f %t %%, with flags `-` `0`, width and precision. */
+export function sprintf(format: string, args: Value[]): string {
+  // Go's type names in the %!verb(type=value) notes, as near as JavaScript values tell them.
+  const goType = (v: Value) => (typeof v === 'number' ? (Number.isInteger(v) ? 'int' : 'float64') : typeof v === 'boolean' ? 'bool' : typeof v === 'string' ? 'string' : Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}');
+  let k = 0;
+  return format.replace(/%([-0+ ]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g, (all, flags: string, width: string | undefined, prec: string | undefined, verb: string) => {
+    if (verb === '%') return '%';
+    if (k >= args.length) return `%!${verb}(MISSING)`;
+    const v = args[k++];
+    let text: string;
+    switch (verb) {
+      case 's':
+      case 'v':
+        text = goString(v);
+        if (prec !== undefined && verb === 's') text = [...text].slice(0, Number(prec)).join('');
+        break;
+      case 'd':
+        text = typeof v === 'number' && Number.isInteger(v) ? String(v) : `%!d(${goType(v)}=${goString(v)})`;
+        break;
+      case 'f':
+        text = typeof v === 'number' ? v.toFixed(prec === undefined ? 6 : Number(prec)) : `%!f(${goType(v)}=${goString(v)})`;
+        break;
+      case 'q':
+        text = JSON.stringify(goString(v));
+        break;
+      case 'x':
+      case 'X':
+        text = typeof v === 'number' ? Math.trunc(v).toString(16) : Buffer.from(goString(v), 'utf8').toString('hex');
+        if (verb === 'X') text = text.toUpperCase();
+        break;
+      case 't':
+        text = typeof v === 'boolean' ? String(v) : `%!t(${goType(v)}=${goString(v)})`;
+        break;
+      default:
+        return `%!${verb}(${goString(v)})`;
+    }
+    if (flags.includes('+') && verb === 'd' && typeof v === 'number' && v >= 0) text = `+${text}`;
+    const w = width === undefined ? 0 : Number(width);
+    if (text.length < w) {
+      if (flags.includes('-')) text = text.padEnd(w);
+      else if (flags.includes('0') && /^[dfxX]$/.test(verb)) text = text.startsWith('-') ? `-${text.slice(1).padStart(w - 1, '0')}` : text.padStart(w, '0');
+      else text = text.padStart(w);
+    }
+    return text;
+  }) + (k < args.length ? `%!(EXTRA ${args.slice(k).map((a) => `${goType(a)}=${goString(a)}`).join(', ')})` : '');
+}
+
+function evalPipe(p: Pipeline, dot: Value, ctx: RenderContext, scope: Scope): Value {
   let prev: Value = undefined;
   p.forEach((cmd, i) => {
-    const args = cmd.args.map((a) => evalArg(a, dot, ctx));
+    const args = cmd.args.map((a) => evalArg(a, dot, ctx, scope));
     if (i > 0) args.push(prev);
     if (cmd.fn) prev = callFn(cmd.fn, args, ctx, cmd.pos);
     else {
@@ -323,26 +443,47 @@ function evalPipe(p: Pipeline, dot: Value, ctx: RenderContext): Value {
   return prev;
 }
 
-function exec(nodes: Node[], dot: Value, ctx: RenderContext): string {
+/** Runs nodes; a block's declarations end with the block (Go's scoping). */
+function exec(nodes: Node[], dot: Value, ctx: RenderContext, outer: Scope): string {
+  const scope: Scope = new Map(outer);
   let out = '';
   for (const n of nodes) {
     switch (n.kind) {
       case 'text':
         out += n.text;
         break;
-      case 'action':
-        out += goString(evalPipe(n.pipe, dot, ctx));
+      case 'action': {
+        const v = evalPipe(n.pipe, dot, ctx, scope);
+        if (n.decl !== undefined) scope.set(n.decl, v);
+        else out += goString(v);
         break;
+      }
       case 'if': {
-        const br = n.branches.find((b) => truthy(evalPipe(b.cond, dot, ctx)));
-        out += exec(br ? br.body : n.otherwise, dot, ctx);
+        const br = n.branches.find((b) => truthy(evalPipe(b.cond, dot, ctx, scope)));
+        out += exec(br ? br.body : n.otherwise, dot, ctx, scope);
+        break;
+      }
+      case 'with': {
+        const v = evalPipe(n.pipe, dot, ctx, scope);
+        out += truthy(v) ? exec(n.body, v, ctx, scope) : exec(n.otherwise, dot, ctx, scope);
         break;
       }
       case 'range': {
-        const v = evalPipe(n.pipe, dot, ctx);
-        const items = Array.isArray(v) ? v : v instanceof GoValue ? [] : v && typeof v === 'object' ? Object.keys(v).sort().map((k) => (v as Record<string, unknown>)[k]) : [];
-        if (items.length === 0) out += exec(n.otherwise, dot, ctx);
-        for (const it of items) out += exec(n.body, it, ctx);
+        const v = evalPipe(n.pipe, dot, ctx, scope);
+        let entries: Array<[Value, Value]>;
+        if (Array.isArray(v)) entries = v.map((it, k) => [k, it]);
+        else if (v instanceof GoValue || !v || typeof v !== 'object') entries = [];
+        else entries = Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]);
+        if (entries.length === 0) out += exec(n.otherwise, dot, ctx, scope);
+        for (const [key, it] of entries) {
+          const inner: Scope = new Map(scope);
+          if (n.vars.length === 1) inner.set(n.vars[0], it);
+          if (n.vars.length === 2) {
+            inner.set(n.vars[0], key);
+            inner.set(n.vars[1], it);
+          }
+          out += exec(n.body, it, ctx, inner);
+        }
         break;
       }
     }
@@ -350,9 +491,14 @@ function exec(nodes: Node[], dot: Value, ctx: RenderContext): string {
   return out;
 }
 
+/** The scope a template starts with: `$` is the data it was given. */
+function rootScope(dot: Value): Scope {
+  return new Map([['$', dot]]);
+}
+
 /** Executes a template against one value; missingKey 'error' treats it as a map (see RenderContext). */
 export function executeTemplate(src: string, dot: Value, typeName = '*formatter.Context', opts: { missingKey?: 'error' } = {}): string {
-  return exec(parseTemplate(src), dot, { typeName, source: src, missingKey: opts.missingKey });
+  return exec(parseTemplate(src), dot, { typeName, source: src, missingKey: opts.missingKey }, rootScope(dot));
 }
 
 export interface FormatSpec<T> {
@@ -381,8 +527,8 @@ export function renderFormat<T>(spec: FormatSpec<T>): string {
   const nodes = parseTemplate(f);
   const ctx: RenderContext = { typeName: spec.typeName, source: f };
   let body = '';
-  for (const r of spec.rows) body += exec(nodes, r, ctx) + '\n';
+  for (const r of spec.rows) body += exec(nodes, r, ctx, rootScope(r)) + '\n';
   if (!table) return body;
-  const header = exec(nodes, spec.headers, { ...ctx, header: true, typeName: spec.typeName }) + '\n';
+  const header = exec(nodes, spec.headers, { ...ctx, header: true, typeName: spec.typeName }, rootScope(spec.headers)) + '\n';
   return tabwrite(header + body);
 }

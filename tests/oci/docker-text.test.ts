@@ -269,3 +269,41 @@ describe('Go values in templates and JSON (docker inspect)', () => {
     expect(() => executeTemplate('{{.Foo}}', { Id: 'x' }, '*formatter.imageContext')).toThrow(/can't evaluate field Foo in type \*formatter\.imageContext$/);
   });
 });
+
+describe('templates: variables, parentheses, with, printf and comparisons (docker inspect examples)', () => {
+  const data = {
+    Name: '/web',
+    Config: { Labels: { b: '2', a: '1' }, Env: ['A=1', 'B=2'] },
+    Ports: { '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }] },
+    Size: 1234,
+    Empty: '',
+  };
+
+  test('$ is the data; range declares $i, $v (index or sorted key, element); scopes end with the block', () => {
+    expect(executeTemplate('{{range $i, $e := .Config.Env}}{{$i}}={{$e}};{{end}}', data)).toBe('0=A=1;1=B=2;');
+    expect(executeTemplate('{{range $k, $v := .Config.Labels}}{{$k}}:{{$v}} {{end}}', data)).toBe('a:1 b:2 ');
+    expect(executeTemplate('{{range $e := .Config.Env}}[{{$e}} {{$.Name}}]{{end}}', data)).toBe('[A=1 /web][B=2 /web]');
+    expect(executeTemplate('{{$n := .Name}}{{$n}} {{$.Config.Labels.a}}', data)).toBe('/web 1');
+    expect(() => executeTemplate('{{range .Config.Env}}{{$x := .}}{{end}}{{$x}}', data)).toThrow(new TemplateError('template: :1: undefined variable "$x"'));
+  });
+
+  test('parenthesized pipelines, with a field after the parenthesis', () => {
+    expect(executeTemplate('{{(index (index .Ports "80/tcp") 0).HostPort}}', data)).toBe('8080');
+    expect(executeTemplate('{{len (index .Config.Env 1)}} {{upper (index .Config.Labels "a" | printf "x%s")}}', data)).toBe('3 X1');
+    expect(() => executeTemplate('{{(index .Ports "80/tcp"}}', data)).toThrow(new TemplateError('template: :1: unclosed left paren'));
+    expect(() => executeTemplate('{{.Name)}}', data)).toThrow(new TemplateError('template: :1: unexpected ")" in operand'));
+  });
+
+  test('with sets the dot when the value is not empty, else runs its else', () => {
+    expect(executeTemplate('{{with .Config}}{{.Labels.b}}{{end}}|{{with .Empty}}x{{else}}none {{.Name}}{{end}}', data)).toBe('2|none /web');
+  });
+
+  test('printf (Go verbs, widths, missing and extra arguments) and lt/le/gt/ge', () => {
+    expect(executeTemplate('{{printf "%s has %d bytes (%q) %5s|%-5s|%05d %x %.2f %t %%" .Name .Size .Name "ab" "cd" 42 255 1.5 true}}', data)).toBe(
+      '/web has 1234 bytes ("/web")    ab|cd   |00042 ff 1.50 true %',
+    );
+    expect(executeTemplate('{{printf "%s %s" .Name}}|{{printf "%s" .Name "x"}}|{{printf "%d" .Name}}', data)).toBe('/web %!s(MISSING)|/web%!(EXTRA string=x)|%!d(string=/web)');
+    expect(executeTemplate('{{if gt .Size 1000}}big{{end}} {{lt "a" "b"}} {{le 2 2}} {{ge 1 2}}', data)).toBe('big true true false');
+    expect(() => executeTemplate('{{lt .Size "x"}}', data)).toThrow(/error calling lt: incompatible types for comparison$/);
+  });
+});
