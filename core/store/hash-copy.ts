@@ -32,8 +32,10 @@ export interface HashCopyHooks {
 }
 
 // The worker body. Messages in: a batch `[[index, sha1, offset, size, tmp], ...]`, or null (stop).
-// Messages out: `{ i, sha256 }` per copied blob, `{ end: true }` after a batch, `{ error }` on the
-// first failure (the worker then starts no further job; a failed job's file is removed).
+// Message out, one per batch: `{ done: [index, sha256, index, sha256, ...] }` for the blobs copied,
+// plus `error` on the first failure (the worker then starts no further job; the failed job's file
+// is removed). One message per batch, not per blob: in a profile of a 2 GiB, 2,400-blob install a
+// message per blob took ~0.25 s of each worker's time.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
@@ -44,35 +46,36 @@ let failed = false;
 parentPort.on('message', (batch) => {
   if (!batch) { parentPort.close(); return; }
   if (failed) return; // batches queued behind a failure are dropped
+  const done = [];
   for (const [i, sha1, offset, size, tmp] of batch) {
     let out = -1;
     try {
       out = fs.openSync(tmp, 'wx');
       const h1 = createHash('sha1');
       const h256 = createHash('sha256');
-      for (let done = 0; done < size; ) {
-        const n = fs.readSync(fd, buf, 0, Math.min(buf.length, size - done), offset + done);
-        if (n === 0) { const e = new Error('blob ' + sha1 + ': unexpected end of file at offset ' + (offset + done)); e.wim = true; throw e; }
+      for (let at = 0; at < size; ) {
+        const n = fs.readSync(fd, buf, 0, Math.min(buf.length, size - at), offset + at);
+        if (n === 0) { const e = new Error('blob ' + sha1 + ': unexpected end of file at offset ' + (offset + at)); e.wim = true; throw e; }
         const piece = n === buf.length ? buf : buf.subarray(0, n);
         h1.update(piece);
         h256.update(piece);
         for (let w = 0; w < n; ) w += fs.writeSync(out, buf, w, n - w);
-        done += n;
+        at += n;
       }
       const got = h1.digest('hex');
       if (got !== sha1) { const e = new Error('content has SHA-1 ' + got + ', expected ' + sha1); e.wim = true; throw e; }
       fs.closeSync(out);
       out = -1;
-      parentPort.postMessage({ i, sha256: h256.digest('hex') });
+      done.push(i, h256.digest('hex'));
     } catch (e) {
       if (out >= 0) { try { fs.closeSync(out); } catch {} }
       try { fs.unlinkSync(tmp); } catch {}
       failed = true;
-      parentPort.postMessage({ error: { message: String(e && e.message), code: e && e.code, wim: !!(e && e.wim) } });
+      parentPort.postMessage({ done, error: { message: String(e && e.message), code: e && e.code, wim: !!(e && e.wim) } });
       return;
     }
   }
-  parentPort.postMessage({ end: true });
+  parentPort.postMessage({ done });
 });
 `;
 
@@ -121,26 +124,19 @@ export async function hashCopy(fd: number, jobs: HashCopyJob[], hooks: HashCopyH
           w.postMessage(null);
         }
       };
-      w.on('message', (m: { i?: number; sha256?: string; end?: boolean; error?: { message: string; code?: string; wim: boolean } }) => {
-        if (m.error) {
-          if (!failure) {
-            const e = m.error.wim ? new WimFormatError(m.error.message) : Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code } : {});
-            failure = e;
+      w.on('message', (m: { done: (number | string)[]; error?: { message: string; code?: string; wim: boolean } }) => {
+        for (let k = 0; k < m.done.length && !failure; k += 2) {
+          try {
+            hooks.copied(jobs[m.done[k] as number], m.done[k + 1] as string);
+          } catch (e) {
+            failure = e as Error;
           }
+        }
+        if (m.error) {
+          failure ??= m.error.wim ? new WimFormatError(m.error.message) : Object.assign(new Error(m.error.message), m.error.code ? { code: m.error.code } : {});
           queued = 0;
-          feed();
-          return;
-        }
-        if (m.end) {
-          queued--;
-          feed();
-          return;
-        }
-        try {
-          if (!failure) hooks.copied(jobs[m.i!], m.sha256!);
-        } catch (e) {
-          failure ??= e as Error;
-        }
+        } else queued--;
+        feed();
       });
       w.on('error', (e) => {
         failure ??= e;
