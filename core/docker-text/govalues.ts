@@ -68,3 +68,66 @@ export function goJson(v: unknown, indent = '', escapeHTML = true): string {
   const text = JSON.stringify(v === undefined ? null : v, null, indent || undefined);
   return text.replace(escapeHTML ? /[<>&\u2028\u2029]/g : /[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+/**
+ * A number of JSON decoded with Go's UseNumber (docker inspect's fallback to the raw JSON): a
+ * string kind holding the number's text — printed as the text, not comparable with numbers, and
+ * a bad argument for %d.
+ */
+export class JsonNumber extends GoValue {
+  constructor(readonly text: string) {
+    super();
+  }
+  goString(): string {
+    return this.text;
+  }
+  toJSON(): number {
+    return Number(this.text);
+  }
+  truthy(): boolean {
+    return this.text !== '';
+  }
+}
+
+/** A nil interface{} (a JSON null decoded into interface{}): prints `<nil>`. */
+export class GoNilInterface extends GoValue {
+  goString(): string {
+    return '<nil>';
+  }
+  toJSON(): null {
+    return null;
+  }
+  truthy(): boolean {
+    return false;
+  }
+}
+
+export const NIL_INTERFACE = new GoNilInterface();
+
+/** A value as Go's json decoder with UseNumber gives it to a template: maps, slices, strings, bools, json.Number, nil. */
+export function rawJsonView(v: unknown): unknown {
+  const convert = (x: unknown): unknown => {
+    if (x === null) return NIL_INTERFACE;
+    if (typeof x === 'number') return new JsonNumber(JSON.stringify(x));
+    if (Array.isArray(x)) return markInterfaceSlice(x.map(convert));
+    if (typeof x === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, val] of Object.entries(x as Record<string, unknown>)) out[k] = convert(val);
+      return out;
+    }
+    return x;
+  };
+  return convert(JSON.parse(goJson(v)));
+}
+
+const INTERFACE_SLICE = Symbol('[]interface {}');
+
+/** Marks an array as Go's []interface{} (what json decodes a JSON array into), not a typed slice. */
+export function markInterfaceSlice<T>(a: T[]): T[] {
+  Object.defineProperty(a, INTERFACE_SLICE, { value: true, enumerable: false });
+  return a;
+}
+
+export function isInterfaceSlice(v: unknown): boolean {
+  return Array.isArray(v) && (v as unknown as Record<symbol, unknown>)[INTERFACE_SLICE] === true;
+}

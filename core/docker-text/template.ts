@@ -9,7 +9,7 @@
 // formatter.Context.preFormat).
 
 import { tabwrite } from './tabwriter';
-import { GoValue, goJson } from './govalues';
+import { GoValue, JsonNumber, goJson, isInterfaceSlice } from './govalues';
 
 export class TemplateError extends Error {
   constructor(message: string) {
@@ -32,7 +32,8 @@ type Arg =
   | { kind: 'string'; value: string }
   | { kind: 'number'; value: number }
   | { kind: 'bool'; value: boolean };
-type Cmd = { fn?: string; args: Arg[]; pos: number };
+/** `text`: the command as Go prints the node in errors (`gt .Size 5`). */
+type Cmd = { fn?: string; args: Arg[]; pos: number; text: string };
 type Pipeline = Cmd[];
 
 type Node =
@@ -98,15 +99,16 @@ function parsePipeline(src: string, base: number): Pipeline {
   /** Commands separated by `|`, up to the end or (inside parentheses) the closing `)`. */
   function parseCmds(inParen: boolean): Cmd[] {
     const out: Cmd[] = [];
-    let cur: Array<{ tok: { t: string; pos: number } } | { arg: Arg; pos: number }> = [];
+    let cur: Array<{ tok: { t: string; pos: number } } | { arg: Arg; pos: number; text: string }> = [];
     const flush = () => {
       if (cur.length === 0) throw new TemplateError('template: :1: missing value for command');
       const [head, ...rest] = cur;
       const argOf = (o: (typeof cur)[number]): Arg => ('arg' in o ? o.arg : parseArg(o.tok));
-      if ('tok' in head && FUNCS.has(head.tok.t)) out.push({ fn: head.tok.t, args: rest.map(argOf), pos: head.tok.pos });
+      const text = cur.map((o) => ('tok' in o ? o.tok.t : o.text)).join(' ');
+      if ('tok' in head && FUNCS.has(head.tok.t)) out.push({ fn: head.tok.t, args: rest.map(argOf), pos: head.tok.pos, text });
       else {
         if (rest.length) throw new TemplateError(`template: :1: can't give argument to non-function ${'tok' in head ? head.tok.t : '(…)'}`);
-        out.push({ args: [argOf(head)], pos: 'tok' in head ? head.tok.pos : head.pos });
+        out.push({ args: [argOf(head)], pos: 'tok' in head ? head.tok.pos : head.pos, text });
       }
       cur = [];
     };
@@ -127,7 +129,7 @@ function parsePipeline(src: string, base: number): Pipeline {
           path = next.t.slice(1).split('.');
           i++;
         }
-        cur.push({ arg: { kind: 'sub', pipe: sub, path, pos: tk.pos }, pos: tk.pos });
+        cur.push({ arg: { kind: 'sub', pipe: sub, path, pos: tk.pos }, pos: tk.pos, text: `(${sub.map((c) => c.text).join(' | ')})${path.length ? `.${path.join('.')}` : ''}` });
       } else cur.push({ tok: tk });
     }
     if (inParen) throw new TemplateError('template: :1: unclosed left paren');
@@ -299,9 +301,9 @@ function evalArg(a: Arg, dot: Value, ctx: RenderContext, scope: Scope): Value {
   }
 }
 
-function callFn(fn: string, args: Value[], ctx: RenderContext, pos: number): Value {
+function callFn(fn: string, args: Value[], ctx: RenderContext, pos: number, node: string): Value {
   const need = (n: number) => {
-    if (args.length < n) throw new TemplateError(`template: :${position(ctx, pos)}: executing "" at <${fn}>: wrong number of args for ${fn}: want ${n} got ${args.length}`);
+    if (args.length < n) throw new TemplateError(`template: :${position(ctx, pos)}: executing "" at <${node}>: wrong number of args for ${fn}: want ${n} got ${args.length}`);
   };
   if (ctx.header && ['json', 'upper', 'lower', 'title', 'truncate', 'pad', 'join', 'split'].includes(fn)) {
     need(1);
@@ -347,14 +349,16 @@ function callFn(fn: string, args: Value[], ctx: RenderContext, pos: number): Val
     case 'gt':
     case 'ge': {
       need(2);
-      const [x, y] = args;
+      const x = comparable(args[0], args[1], fn, ctx, pos, node);
+      const y = comparable(args[1], args[0], fn, ctx, pos, node);
       if (!((typeof x === 'number' && typeof y === 'number') || (typeof x === 'string' && typeof y === 'string'))) {
-        throw new TemplateError(`template: :${position(ctx, pos)}: executing "" at <${fn}>: error calling ${fn}: incompatible types for comparison`);
+        throw new TemplateError(`template: :${position(ctx, pos)}: executing "" at <${node}>: error calling ${fn}: incompatible types for comparison`);
       }
       return fn === 'lt' ? x < y : fn === 'le' ? x <= y : fn === 'gt' ? x > y : x >= y;
     }
     case 'len':
       need(1);
+      if (args[0] instanceof JsonNumber) return args[0].text.length;
       if (args[0] instanceof GoValue) return 0;
       return Array.isArray(args[0]) || typeof args[0] === 'string' ? (args[0] as string | unknown[]).length : Object.keys((args[0] ?? {}) as object).length;
     case 'not':
@@ -362,10 +366,10 @@ function callFn(fn: string, args: Value[], ctx: RenderContext, pos: number): Val
       return !truthy(args[0]);
     case 'eq':
       need(2);
-      return args.slice(1).some((a) => a === args[0]);
+      return args.slice(1).some((a) => comparable(args[0], a, fn, ctx, pos, node) === comparable(a, args[0], fn, ctx, pos, node));
     case 'ne':
       need(2);
-      return args[0] !== args[1];
+      return comparable(args[0], args[1], fn, ctx, pos, node) !== comparable(args[1], args[0], fn, ctx, pos, node);
     case 'and':
       need(1);
       return args.find((a) => !truthy(a)) ?? args[args.length - 1];
@@ -382,15 +386,31 @@ function callFn(fn: string, args: Value[], ctx: RenderContext, pos: number): Val
   throw new TemplateError(`template: :1: function "${fn}" not defined`);
 }
 
+/**
+ * A value for Go's eq/ne/lt/…: a json.Number is a string kind (its text; with a number it is
+ * `incompatible types for comparison`).
+ */
+function comparable(v: Value, other: Value, fn: string, ctx: RenderContext, pos: number, node: string): Value {
+  if (v instanceof JsonNumber) {
+    if (typeof other === 'number') throw new TemplateError(`template: :${position(ctx, pos)}: executing "" at <${node}>: error calling ${fn}: incompatible types for comparison`);
+    return v.text;
+  }
+  return v;
+}
+
 /** Go's fmt.Sprintf for the common verbs: %s %v %d %q %x %X %f %t %%, with flags `-` `0`, width and precision. */
 export function sprintf(format: string, args: Value[]): string {
   // Go's type names in the %!verb(type=value) notes, as near as JavaScript values tell them.
-  const goType = (v: Value) => (typeof v === 'number' ? (Number.isInteger(v) ? 'int' : 'float64') : typeof v === 'boolean' ? 'bool' : typeof v === 'string' ? 'string' : Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}');
+  const goType = (v: Value) => (v instanceof JsonNumber ? 'json.Number' : typeof v === 'number' ? (Number.isInteger(v) ? 'int' : 'float64') : typeof v === 'boolean' ? 'bool' : typeof v === 'string' ? 'string' : Array.isArray(v) ? '[]interface {}' : 'map[string]interface {}');
   let k = 0;
   return format.replace(/%([-0+ ]*)(\d+)?(?:\.(\d+))?([a-zA-Z%])/g, (all, flags: string, width: string | undefined, prec: string | undefined, verb: string) => {
     if (verb === '%') return '%';
     if (k >= args.length) return `%!${verb}(MISSING)`;
     const v = args[k++];
+    if (v instanceof JsonNumber && /^[dft]$/.test(verb)) {
+      const w = width === undefined ? 0 : Number(width);
+      return `%!${verb}(json.Number=${flags.includes('-') ? v.text.padEnd(w) : v.text.padStart(w)})`;
+    }
     let text: string;
     switch (verb) {
       case 's':
@@ -433,8 +453,14 @@ function evalPipe(p: Pipeline, dot: Value, ctx: RenderContext, scope: Scope): Va
   let prev: Value = undefined;
   p.forEach((cmd, i) => {
     const args = cmd.args.map((a) => evalArg(a, dot, ctx, scope));
+    // docker's join takes a []string: a JSON array decoded into []interface{} does not fit.
+    if (cmd.fn === 'join' && isInterfaceSlice(args[0])) {
+      const a = cmd.args[0];
+      const shown = a.kind === 'field' ? `.${a.path.join('.')}` : a.kind === 'var' ? [a.name, ...a.path].join('.') : a.kind === 'dot' ? '.' : cmd.text;
+      throw new TemplateError(`template: :${position(ctx, 'pos' in a ? a.pos : cmd.pos)}: executing "" at <${shown}>: wrong type for value; expected []string; got []interface {}`);
+    }
     if (i > 0) args.push(prev);
-    if (cmd.fn) prev = callFn(cmd.fn, args, ctx, cmd.pos);
+    if (cmd.fn) prev = callFn(cmd.fn, args, ctx, cmd.pos, cmd.text);
     else {
       if (i > 0) throw new TemplateError(`template: :1: non-function in a pipeline`);
       prev = args[0];

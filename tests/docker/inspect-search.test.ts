@@ -1,7 +1,9 @@
 // docker inspect (image/container inspect objects, JSON and Go templates, the docker CLI's errors)
 // and docker search (the ContainerImage provider's feeds in the docker CLI's search table), in-process.
 
+import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import { join } from 'node:path';
 import { makeTempDir, removeTempDir, runInProcess } from '../helpers/posh';
 import { makeWim, writeTree } from '../store/helpers';
@@ -308,5 +310,146 @@ docker search --limit 0 x`);
       `Error response from daemon: Limit 101 is outside the range of [1, 100]`,
       `Error response from daemon: Limit 0 is outside the range of [1, 100]`,
     ]);
+  });
+});
+
+// The real docker CLI (Debian's docker.io 20.10, the version whose texts we follow) formatting the
+// same data: a fake engine on a unix socket answers its API calls with our inspect objects and the
+// feeds' search results, so what differs can only be the formatting (tables, Go templates, JSON
+// indentation, error texts). Missing CLI: skipped loudly, a failure when CI=true.
+const DEBIAN_DOCKER = '/usr/bin/docker';
+function haveDebianDocker(): boolean {
+  const r = fs.existsSync(DEBIAN_DOCKER) ? spawnSync(DEBIAN_DOCKER, ['--version'], { encoding: 'utf8' }) : null;
+  if (r && r.status === 0 && /version 20\.10\./.test(r.stdout)) return true;
+  const msg = `${DEBIAN_DOCKER} (Debian's docker.io 20.10 CLI) is required to compare the docker CLI's text`;
+  if (process.env.CI === 'true') throw new Error(`${msg} but is not available in CI`);
+  // eslint-disable-next-line no-console
+  console.warn(`\n*** ${msg}: those tests are SKIPPED. Install it: apt-get install -y docker.io ***\n`);
+  return false;
+}
+const cliIt = haveDebianDocker() ? test : test.skip;
+
+interface FakeEngine {
+  run(args: string[]): Promise<{ stdout: string; stderr: string; code: number }>;
+  close(): Promise<void>;
+}
+
+/** An Engine API (1.41) on a unix socket; `route` answers a path (without the version) and query. */
+async function fakeEngine(root: string, route: (path: string, query: URLSearchParams) => { status: number; body: string }): Promise<FakeEngine> {
+  const sock = join(root, 'engine.sock');
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://engine');
+    const p = url.pathname.replace(/^\/v1\.\d+/, '');
+    if (p === '/_ping') {
+      res.writeHead(200, { 'Api-Version': '1.41', 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(req.method === 'HEAD' ? undefined : 'OK');
+      return;
+    }
+    const r = route(decodeURIComponent(p), url.searchParams);
+    res.writeHead(r.status, { 'Api-Version': '1.41', 'Content-Type': 'application/json' });
+    res.end(r.body);
+  });
+  await new Promise<void>((resolve) => server.listen(sock, resolve));
+  const config = join(root, 'docker-config');
+  fs.mkdirSync(config, { recursive: true });
+  return {
+    run: (args) =>
+      new Promise((resolve) => {
+        execFile(DEBIAN_DOCKER, args, { env: { ...process.env, DOCKER_HOST: `unix://${sock}`, DOCKER_CONFIG: config } }, (err, stdout, stderr) => {
+          resolve({ stdout, stderr, code: err ? Number((err as { code?: number }).code ?? 1) : 0 });
+        });
+      }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('the real docker CLI formats the same data as we do', () => {
+  cliIt('docker image/container inspect: JSON, Go templates and errors', async () => {
+    const made = await run(`docker tag nanoserver:10.0.14300.1010 nanoserver:latest
+docker create --name web nanoserver:latest | Out-Null
+Start-Container web
+docker image inspect nanoserver
+'---'
+docker container inspect web`);
+    expect(made.errors).toEqual([]);
+    const [imageJson, containerJson] = made.out.split('---\n');
+    const image = (JSON.parse(imageJson) as unknown[])[0];
+    const container = (JSON.parse(containerJson) as unknown[])[0];
+    const { goJson } = await import('../../core/docker-text');
+    const engine = await fakeEngine(home, (p) => {
+      // the engine's JSON is Go's encoding (<, >, & escaped)
+      if (p === '/images/nanoserver/json') return { status: 200, body: goJson(image) };
+      if (p === '/containers/web/json') return { status: 200, body: goJson(container) };
+      if (p === '/info') return { status: 200, body: '{"Swarm":{"ControlAvailable":false}}' };
+      const what = /^\/(images|containers|networks|volumes|plugins)\/([^/]+)/.exec(p);
+      return { status: 404, body: JSON.stringify({ message: `No such ${what ? what[1].replace(/s$/, '') : 'object'}: ${what ? what[2] : p}` }) };
+    });
+    try {
+      const imageFormats = [
+        '{{.Id}} {{json .RepoTags}} {{.Os}}/{{.Architecture}} {{.OsVersion}} {{.Size}} {{.Parent}}|{{.Comment}}|{{.Created}}',
+        '{{.Config.Env}} {{.Config.Cmd}} {{json .Config.Entrypoint}} {{.Metadata.LastTagTime}} {{json .Metadata}} {{len .RootFS.Layers}} {{.RootFS.Layers}}',
+        '{{json .Config}}',
+        '{{range $k, $v := .Config.Labels}}{{$k}}={{len $v}} {{end}}|{{with .RootFS}}{{.Type}}{{end}}|{{with .Parent}}x{{else}}no parent{{end}}',
+        '{{printf "%-12.12s|%5d|%q|%x" .Id .Size .Os .Architecture}} {{if gt .Size 5}}big{{end}} {{index .RepoTags 1}} {{(index .RootFS.Layers 0)}}',
+        '{{upper .Os}} {{join .RepoTags ","}} {{title .Architecture}} {{lower "X"}} {{truncate .Id 10}} {{pad .Os 1 1}}|{{split .Id ":"}}',
+        '{{.Foo}}',
+      ];
+      for (const f of imageFormats) {
+        const ours = await run(`docker image inspect -f '${f}' nanoserver`);
+        const theirs = await engine.run(['image', 'inspect', '-f', f, 'nanoserver']);
+        expect({ f, out: ours.out, err: messages(ours.errors) }).toEqual({ f, out: theirs.stdout, err: theirs.stderr ? [theirs.stderr.replace(/\n$/, '')] : [] });
+      }
+      const containerFormats = ['{{.Name}} {{.State.Status}} {{.State.Running}} {{.State.Pid}} {{.Config.Hostname}} {{json .Args}} {{.Path}}| {{.HostConfig.Isolation}} {{.Image}} {{.Platform}} {{.Mounts}} {{.ExecIDs}}'];
+      for (const f of containerFormats) {
+        const ours = await run(`docker container inspect -f '${f}' web`);
+        const theirs = await engine.run(['container', 'inspect', '-f', f, 'web']);
+        expect({ f, out: ours.out, err: ours.errors }).toEqual({ f, out: theirs.stdout, err: [] });
+      }
+      // the indented JSON array, and the errors of names that are not there
+      for (const args of [['image', 'inspect', 'nanoserver'], ['container', 'inspect', 'web'], ['image', 'inspect', 'nope'], ['inspect', 'nope'], ['container', 'inspect', 'nope']]) {
+        const ours = await run(`docker ${args.join(' ')}`);
+        const theirs = await engine.run(args);
+        expect({ args, out: ours.out, err: messages(ours.errors) }).toEqual({ args, out: theirs.stdout, err: theirs.stderr ? [theirs.stderr.replace(/\n$/, '')] : [] });
+      }
+    } finally {
+      await engine.close();
+    }
+  });
+
+  cliIt('docker search: the table, --no-trunc and --format over the same results', async () => {
+    const feed = join(home, 'feed');
+    fs.mkdirSync(feed, { recursive: true });
+    const setup = await run(`Install-PackageProvider ContainerImage -Force | Out-Null
+Publish-ContainerImage -WimPath '${join(dir, 'nano.wim')}' -FeedPath '${feed}' -Name IisServer -Version 2.0 -Publisher CN=Demo -Summary "Internet Information Services (IIS) on Nano Server, with ASP.NET\`nand more — 2.0" | Out-Null
+Register-PackageSource -Name Mirror -Location '${feed}' -ProviderName ContainerImage | Out-Null`);
+    expect(setup.errors).toEqual([]);
+    const { findImages } = await import('../../providers/containerimage');
+    const request = { storeRoot: home, cwd: home, force: false, options: {}, writeVerbose() {}, writeWarning() {}, writeDebug() {}, writeProgress() {}, stopping: false };
+    const refs = (await findImages({ names: [] }, request)).refs;
+    expect(refs.map((r) => r.name)).toEqual(['NanoServer', 'WindowsServerCore', 'IisServer']);
+    const engine = await fakeEngine(home, (p, q) => {
+      if (p !== '/images/search') return { status: 404, body: '{"message":"page not found"}' };
+      const term = (q.get('term') ?? '').toLowerCase();
+      const results = refs
+        .filter((r) => r.name.toLowerCase().includes(term) || r.summary.toLowerCase().includes(term)) // as ours: names and descriptions
+        .map((r) => ({ star_count: 0, is_official: r.trusted, name: r.name.toLowerCase(), is_automated: false, description: r.summary }));
+      return { status: 200, body: JSON.stringify(results) };
+    });
+    try {
+      for (const args of [
+        ['search', 'server'],
+        ['search', '--no-trunc', 'server'],
+        ['search', 'iis'],
+        ['search', '--format', '{{.Name}}|{{.Description}}|{{.StarCount}}|{{.IsOfficial}}|{{.IsAutomated}}', 'server'],
+        ['search', '--format', 'table {{.Name}}\\t{{.IsOfficial}}\\t{{.Description}}', 'server'],
+        ['search', '--format', 'table', 'nano'],
+      ]) {
+        const ours = await run(`docker ${args.map((a) => `'${a}'`).join(' ')}`);
+        const theirs = await engine.run(args);
+        expect({ args, out: ours.out, err: ours.errors }).toEqual({ args, out: theirs.stdout, err: [] });
+      }
+    } finally {
+      await engine.close();
+    }
   });
 });

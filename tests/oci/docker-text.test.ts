@@ -307,3 +307,22 @@ describe('templates: variables, parentheses, with, printf and comparisons (docke
     expect(() => executeTemplate('{{lt .Size "x"}}', data)).toThrow(/error calling lt: incompatible types for comparison$/);
   });
 });
+
+describe("docker inspect's raw JSON fallback (Go's json decoding with UseNumber)", () => {
+  const { rawJsonView, NIL_SLICE } = require('../../core/docker-text') as typeof import('../../core/docker-text');
+  const raw = rawJsonView({ Size: 8, Tags: ['a', 'b'], Env: NIL_SLICE, Name: 'x' });
+
+  test('numbers are json.Number: printed as written, a bad %d, not comparable with a number', () => {
+    expect(executeTemplate('{{.Size}} {{printf "%5d|%s" .Size .Size}} {{len .Size}} {{json .Size}} {{eq .Size "8"}}', raw, '', { missingKey: 'error' })).toBe('8 %!d(json.Number=    8)|8 1 8 true');
+    expect(() => executeTemplate('{{if gt .Size 5}}big{{end}}', raw, '', { missingKey: 'error' })).toThrow(
+      new TemplateError('template: :1:5: executing "" at <gt .Size 5>: error calling gt: incompatible types for comparison'),
+    );
+  });
+
+  test('null is a nil interface{} (<nil>); arrays are []interface{}, which join refuses', () => {
+    expect(executeTemplate('{{.Env}} {{if .Env}}set{{else}}unset{{end}} {{range .Tags}}<{{.}}>{{end}} {{index .Tags 1}}', raw, '', { missingKey: 'error' })).toBe('<nil> unset <a><b> b');
+    expect(() => executeTemplate('{{upper .Name}} {{join .Tags ","}}', raw, '', { missingKey: 'error' })).toThrow(
+      new TemplateError('template: :1:23: executing "" at <.Tags>: wrong type for value; expected []string; got []interface {}'),
+    );
+  });
+});

@@ -92,11 +92,19 @@ export async function inspect(ctx: CmdletContext, args: string[], fixedType?: 'i
   if (asJson) {
     await writeText(ctx, found.length === 0 ? '[]' : format === 'json' ? dt.goJson(found) : dt.goJson(found, '    '));
   } else {
-    // Each object through the template, then a newline; when none printed, one empty line.
+    // Each object through the template, then a newline; when none printed, one empty line. As the
+    // docker CLI: first the typed struct (Go field names: ID, not Id), and when that fails the raw
+    // JSON as Go decodes it (maps, json.Number), where a missing key is an error.
     let out = '';
     for (const o of found) {
       try {
-        out += dt.executeTemplate(format, o, '', { missingKey: 'error' }) + '\n';
+        out += dt.executeTemplate(format, typedView(o as Record<string, unknown>), '') + '\n';
+        continue;
+      } catch (e) {
+        if (!(e instanceof dt.TemplateError)) throw e;
+      }
+      try {
+        out += dt.executeTemplate(format, dt.rawJsonView(o), '', { missingKey: 'error' }) + '\n';
       } catch (e) {
         if (!(e instanceof dt.TemplateError)) throw e;
         errors.push(`template parsing error: ${e.message}`);
@@ -131,6 +139,17 @@ async function ociConfigOf(ctx: CmdletContext, image: ImageRecord): Promise<Imag
     if (e instanceof OciError) return null;
     throw e;
   }
+}
+
+/**
+ * An inspect object as the Engine API's Go struct shows it to a template: the field the JSON calls
+ * `Id` is `ID` (types.ImageInspect, types.ContainerJSON); its JSON is still the object's.
+ */
+function typedView(o: Record<string, unknown>): Record<string, unknown> {
+  const { Id, ...rest } = o;
+  const view: Record<string, unknown> = { ID: Id, ...rest };
+  Object.defineProperty(view, 'toJSON', { value: () => o, enumerable: false });
+  return view;
 }
 
 /** A Go map as encoding/json writes it: keys sorted (byte order). */
