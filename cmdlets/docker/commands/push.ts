@@ -159,6 +159,28 @@ async function uploadLayer(ctx: CmdletContext, client: RegistryClient, registry:
   }
   const chunked = blob.size > CHUNKED_ABOVE;
   // the registry checks the digest when the upload closes (our layer tars are deterministic): no second hash here
-  const status = await client.uploadBlob(repository, blob, { verify: false, ...(chunked ? { chunked: true, chunkSize: CHUNK_SIZE } : {}) });
+  const status = await client.uploadBlob(repository, coalesced(blob), { verify: false, ...(chunked ? { chunked: true, chunkSize: CHUNK_SIZE } : {}) });
   return { status };
+}
+
+/** The blob's bytes in pieces of at least `size` (a layer tar comes as many small buffers; the socket wants few large writes). */
+function coalesced(blob: BlobSource, size = 1 << 20): BlobSource {
+  return {
+    ...blob,
+    open: () =>
+      (async function* () {
+        let parts: Uint8Array[] = [];
+        let n = 0;
+        for await (const c of blob.open()) {
+          parts.push(c);
+          n += c.length;
+          if (n >= size) {
+            yield Buffer.concat(parts, n);
+            parts = [];
+            n = 0;
+          }
+        }
+        if (n > 0) yield Buffer.concat(parts, n);
+      })(),
+  };
 }
