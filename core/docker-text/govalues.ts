@@ -131,3 +131,20 @@ export function markInterfaceSlice<T>(a: T[]): T[] {
 export function isInterfaceSlice(v: unknown): boolean {
   return Array.isArray(v) && (v as unknown as Record<symbol, unknown>)[INTERFACE_SLICE] === true;
 }
+
+const GO_MAP = Symbol('map');
+
+/**
+ * Marks an object as a Go map (not a struct) for the typed run of a template: a missing key is
+ * `<no value>`, not an error, and `index` of a missing key is the element's zero value.
+ */
+export function markGoMap<T extends object>(m: T, zero: unknown = ''): T {
+  Object.defineProperty(m, GO_MAP, { value: { zero }, enumerable: false });
+  return m;
+}
+
+/** The zero value of a Go map's elements, or undefined when the value is no Go map. */
+export function goMapZero(v: unknown): { zero: unknown } | undefined {
+  if (v instanceof GoNil && v.kind === 'map') return { zero: '' };
+  return v !== null && typeof v === 'object' ? ((v as Record<symbol, unknown>)[GO_MAP] as { zero: unknown } | undefined) : undefined;
+}

@@ -3,7 +3,7 @@
 export { humanDuration, createdSince, humanSize, humanSize4, humanSizeWithPrecision, formatG, shortId, ellipsis } from './units';
 export { tabwrite, type TabwriterOptions } from './tabwriter';
 export { parseTemplate, executeTemplate, renderFormat, isTableFormat, goString, TemplateError, type FormatSpec } from './template';
-export { GoValue, GoNil, GoTime, JsonNumber, NIL_SLICE, NIL_MAP, NIL_INTERFACE, goJson, rfc3339Nano, rawJsonView } from './govalues';
+export { GoValue, GoNil, GoTime, JsonNumber, NIL_SLICE, NIL_MAP, NIL_INTERFACE, goJson, rfc3339Nano, rawJsonView, markGoMap } from './govalues';
 export { parseFilters, FilterArgs, FilterError, IMAGE_FILTERS, pathMatch, matchReference } from './filters';
 export {
   renderImages,

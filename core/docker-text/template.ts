@@ -9,7 +9,7 @@
 // formatter.Context.preFormat).
 
 import { tabwrite } from './tabwriter';
-import { GoValue, JsonNumber, goJson, isInterfaceSlice } from './govalues';
+import { GoValue, JsonNumber, goJson, goMapZero, isInterfaceSlice } from './govalues';
 
 export class TemplateError extends Error {
   constructor(message: string) {
@@ -269,6 +269,7 @@ function walk(start: Value, path: string[], shown: string, pos: number, dot: Val
   for (const name of path) {
     if (v === null || typeof v !== 'object' || v instanceof GoValue || !(name in (v as object))) {
       if (ctx.header) return undefined; // a map in Go: a missing key is "<no value>"
+      if (ctx.missingKey !== 'error' && goMapZero(v)) return undefined; // a typed Go map: "<no value>"
       if (ctx.missingKey === 'error' && v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof GoValue)) {
         throw new TemplateError(`template: :${position(ctx, pos)}: executing "" at <${shown}>: map has no entry for key "${name}"`);
       }
@@ -379,7 +380,11 @@ function callFn(fn: string, args: Value[], ctx: RenderContext, pos: number, node
     case 'index': {
       need(2);
       let v = args[0];
-      for (const k of args.slice(1)) v = v === null || v === undefined ? undefined : (v as Record<string, unknown>)[String(k)];
+      for (const k of args.slice(1)) {
+        const map = goMapZero(v);
+        if (map && (v instanceof GoValue || !(String(k) in (v as object)))) v = map.zero; // Go: the element's zero value
+        else v = v === null || v === undefined ? undefined : (v as Record<string, unknown>)[String(k)];
+      }
       return v;
     }
   }

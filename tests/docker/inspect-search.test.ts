@@ -392,6 +392,7 @@ docker container inspect web`);
         '{{range $k, $v := .Config.Labels}}{{$k}}={{len $v}} {{end}}|{{with .RootFS}}{{.Type}}{{end}}|{{with .Parent}}x{{else}}no parent{{end}}',
         '{{printf "%-12.12s|%5d|%q|%x" .Id .Size .Os .Architecture}} {{if gt .Size 5}}big{{end}} {{index .RepoTags 1}} {{(index .RootFS.Layers 0)}}',
         '{{upper .Os}} {{join .RepoTags ","}} {{title .Architecture}} {{lower "X"}} {{truncate .Id 10}} {{pad .Os 1 1}}|{{split .Id ":"}}',
+        '{{.ID}}|{{.Config.Labels.nope}}|{{index .Config.Labels "nope"}}|{{.GraphDriver.Data.nope}}',
         '{{.Foo}}',
       ];
       for (const f of imageFormats) {

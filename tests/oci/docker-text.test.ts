@@ -326,3 +326,11 @@ describe("docker inspect's raw JSON fallback (Go's json decoding with UseNumber)
     );
   });
 });
+
+test('a typed Go map: a missing key prints <no value>, index gives the zero value; a struct field that is not there is an error', () => {
+  const { markGoMap, NIL_MAP } = require('../../core/docker-text') as typeof import('../../core/docker-text');
+  const v = { Labels: markGoMap({ a: '1' }), Data: NIL_MAP, Config: { Env: [] } };
+  expect(executeTemplate('{{.Labels.a}}|{{.Labels.nope}}|{{index .Labels "nope"}}|{{.Data.nope}}|{{index .Data "x"}}', v)).toBe('1|<no value>||<no value>|');
+  expect(() => executeTemplate('{{.Config.Nope}}', v, 'types.ImageInspect')).toThrow(/can't evaluate field Nope in type interface \{\}$/);
+  expect(() => executeTemplate('{{.Labels.nope}}', v, '', { missingKey: 'error' })).toThrow(new TemplateError('template: :1:2: executing "" at <.Labels.nope>: map has no entry for key "nope"'));
+});

@@ -152,11 +152,11 @@ function typedView(o: Record<string, unknown>): Record<string, unknown> {
   return view;
 }
 
-/** A Go map as encoding/json writes it: keys sorted (byte order). */
-function goMap<T>(m: Record<string, T>): Record<string, T> {
-  const out: Record<string, T> = {};
+/** A Go map[string]string: keys sorted (byte order) as encoding/json writes them; a missing key is no error. */
+function goMap(dt: DockerText, m: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const k of Object.keys(m).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) out[k] = m[k];
-  return out;
+  return dt.markGoMap(out);
 }
 
 /** The base OS image an image derives from (itself for a base image). */
@@ -206,7 +206,7 @@ function imageObject(dt: DockerText, image: ImageRecord, list: ImageRecord[], oc
     Created: dt.rfc3339Nano(image.created),
     DockerVersion: '',
     Author: oci?.author ?? '',
-    Config: { ...emptyConfig(dt), Labels: labels && Object.keys(labels).length ? goMap(labels) : dt.NIL_MAP },
+    Config: { ...emptyConfig(dt), Labels: labels && Object.keys(labels).length ? goMap(dt, labels) : dt.NIL_MAP },
     // Ours are windows/amd64; an image imported from an OCI image of another platform keeps it.
     Architecture: image.architecture ?? 'amd64',
     Os: image.os ?? 'windows',
@@ -281,7 +281,7 @@ function containerObject(dt: DockerText, c: ContainerRecord, images: ImageRecord
     AppArmorProfile: '',
     ExecIDs: dt.NIL_SLICE,
     HostConfig: { Isolation: c.runtimeType === 'HyperV' ? 'hyperv' : 'process' },
-    GraphDriver: { Data: c.path ? { Dir: c.path } : dt.NIL_MAP, Name: 'posh-containers' },
+    GraphDriver: { Data: c.path ? goMap(dt, { Dir: c.path }) : dt.NIL_MAP, Name: 'posh-containers' },
     ...(sizes ? { SizeRw: sizes.rw, SizeRootFs: sizes.rootFs } : {}),
     Mounts: [],
     Config: emptyConfig(dt, id.slice(0, 12), image ? referencesOf(image)[0] ?? `sha256:${c.imageId}` : `sha256:${c.imageId}`),
