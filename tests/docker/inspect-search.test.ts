@@ -49,8 +49,8 @@ docker inspect nanoserver:10.0.14300.1010`);
     expect(parsed).toHaveLength(1);
     const img = parsed[0];
     expect(Object.keys(img)).toEqual([
-      'Id', 'RepoTags', 'RepoDigests', 'Parent', 'Comment', 'Created', 'DockerVersion', 'Author', 'Config',
-      'Architecture', 'Os', 'OsVersion', 'Size', 'GraphDriver', 'RootFS', 'Metadata',
+      'Id', 'RepoTags', 'RepoDigests', 'Parent', 'Comment', 'Created', 'Container', 'ContainerConfig', 'DockerVersion', 'Author', 'Config',
+      'Architecture', 'Os', 'OsVersion', 'Size', 'VirtualSize', 'GraphDriver', 'RootFS', 'Metadata',
     ]);
     expect(img.RepoTags).toEqual(['nanoserver:10.0.14300.1010']);
     expect(img.RepoDigests).toEqual([]);
@@ -389,6 +389,8 @@ docker container inspect web`);
         '{{.Id}} {{json .RepoTags}} {{.Os}}/{{.Architecture}} {{.OsVersion}} {{.Size}} {{.Parent}}|{{.Comment}}|{{.Created}}',
         '{{.Config.Env}} {{.Config.Cmd}} {{json .Config.Entrypoint}} {{.Metadata.LastTagTime}} {{json .Metadata}} {{len .RootFS.Layers}} {{.RootFS.Layers}}',
         '{{json .Config}}',
+        '{{json .}}',
+        '{{json .GraphDriver}} {{json .ContainerConfig}} {{.VirtualSize}} {{.Container}}|',
         '{{range $k, $v := .Config.Labels}}{{$k}}={{len $v}} {{end}}|{{with .RootFS}}{{.Type}}{{end}}|{{with .Parent}}x{{else}}no parent{{end}}',
         '{{printf "%-12.12s|%5d|%q|%x" .Id .Size .Os .Architecture}} {{if gt .Size 5}}big{{end}} {{index .RepoTags 1}} {{(index .RootFS.Layers 0)}}',
         '{{upper .Os}} {{join .RepoTags ","}} {{title .Architecture}} {{lower "X"}} {{truncate .Id 10}} {{pad .Os 1 1}}|{{split .Id ":"}}',

@@ -204,6 +204,9 @@ function imageObject(dt: DockerText, image: ImageRecord, list: ImageRecord[], oc
     // The engine shows the config's last history comment (here the image's FullName, as exported).
     Comment: oci?.history?.[oci.history.length - 1]?.comment ?? '',
     Created: dt.rfc3339Nano(image.created),
+    // Container, ContainerConfig, VirtualSize: API 1.41's fields (Debian's engine 20.10 shows them).
+    Container: '',
+    ContainerConfig: emptyConfig(dt),
     DockerVersion: '',
     Author: oci?.author ?? '',
     Config: { ...emptyConfig(dt), Labels: labels && Object.keys(labels).length ? goMap(dt, labels) : dt.NIL_MAP },
@@ -212,6 +215,7 @@ function imageObject(dt: DockerText, image: ImageRecord, list: ImageRecord[], oc
     Os: image.os ?? 'windows',
     OsVersion: oci ? oci['os.version'] ?? '' : (image.os ?? 'windows') === 'windows' ? baseOf(image, list).version : '',
     Size: image.size,
+    VirtualSize: image.size,
     GraphDriver: { Data: dt.NIL_MAP, Name: 'posh-containers' },
     RootFS: { Type: 'layers', Layers: oci ? oci.rootfs.diff_ids : image.layers.map((l) => `sha256:${l}`) },
     Metadata: { LastTagTime: new dt.GoTime(null) },
