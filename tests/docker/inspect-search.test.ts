@@ -409,10 +409,20 @@ docker container inspect web`);
         expect({ f, out: ours.out, err: ours.errors }).toEqual({ f, out: theirs.stdout, err: [] });
       }
       // the indented JSON array, and the errors of names that are not there
-      for (const args of [['image', 'inspect', 'nanoserver'], ['container', 'inspect', 'web'], ['image', 'inspect', 'nope'], ['inspect', 'nope'], ['container', 'inspect', 'nope']]) {
-        const ours = await run(`docker ${args.join(' ')}`);
+      for (const args of [
+        ['image', 'inspect', 'nanoserver'],
+        ['container', 'inspect', 'web'],
+        ['inspect', 'nanoserver', 'web'],
+        ['inspect', '-f', '{{.Name}}{{.RepoTags}}', 'web', 'nope', 'nanoserver'],
+        ['image', 'inspect', 'nope'],
+        ['inspect', 'nope'],
+        ['container', 'inspect', 'nope'],
+        ['inspect', '-f', '{{.Id}}', 'nope'],
+      ]) {
+        const ours = await run(`docker ${args.map((a) => `'${a}'`).join(' ')}`);
         const theirs = await engine.run(args);
-        expect({ args, out: ours.out, err: messages(ours.errors) }).toEqual({ args, out: theirs.stdout, err: theirs.stderr ? [theirs.stderr.replace(/\n$/, '')] : [] });
+        // the CLI prints its errors as one message, one per line; ours are one record each
+        expect({ args, out: ours.out, err: messages(ours.errors).join('\n') }).toEqual({ args, out: theirs.stdout, err: theirs.stderr.replace(/\n$/, '') });
       }
     } finally {
       await engine.close();

@@ -66,37 +66,45 @@ export async function inspect(ctx: CmdletContext, args: string[], fixedType?: 'i
 
   const images = type === undefined || type === 'image' ? readList(ctx) : [];
   const containers = type === undefined || type === 'container' ? storeOf(ctx).listContainers() : [];
-  const found: unknown[] = [];
+  // Each name in order: its object, or its error (the docker CLI reports errors in this order).
+  const results: Array<{ obj: unknown } | { error: string }> = [];
   let sizeIgnored = false;
-  const errors: string[] = [];
   for (const name of names) {
     if (type !== undefined && type !== 'image' && type !== 'container') {
-      errors.push(SWARM_TYPES.includes(type) ? NOT_SWARM_MANAGER : `Error: No such ${type}: ${name}`);
+      results.push({ error: SWARM_TYPES.includes(type) ? NOT_SWARM_MANAGER : `Error: No such ${type}: ${name}` });
       continue;
     }
     const container = type === 'image' ? null : resolveContainer(containers, name);
     if (container) {
-      found.push(containerObject(dt, container, images.length ? images : readList(ctx), size ? await containerSizes(ctx, container) : null));
+      results.push({ obj: containerObject(dt, container, images.length ? images : readList(ctx), size ? await containerSizes(ctx, container) : null) });
       continue;
     }
     const image = type === 'container' ? null : resolveImage(images, name).image;
     if (image) {
       if (size) sizeIgnored = true;
-      found.push(imageObject(dt, image, images, needsOci ? await ociConfigOf(ctx, image) : null));
+      results.push({ obj: imageObject(dt, image, images, needsOci ? await ociConfigOf(ctx, image) : null) });
       continue;
     }
-    errors.push(`Error: No such ${type ?? 'object'}: ${name}`);
+    results.push({ error: `Error: No such ${type ?? 'object'}: ${name}` });
   }
+  const found = results.flatMap((r) => ('obj' in r ? [r.obj] : []));
+  const errors: string[] = [];
 
   if (sizeIgnored) ctx.writeWarning('--size ignored for image');
   if (asJson) {
+    for (const r of results) if ('error' in r) errors.push(r.error);
     await writeText(ctx, found.length === 0 ? '[]' : format === 'json' ? dt.goJson(found) : dt.goJson(found, '    '));
   } else {
     // Each object through the template, then a newline; when none printed, one empty line. As the
     // docker CLI: first the typed struct (Go field names: ID, not Id), and when that fails the raw
     // JSON as Go decodes it (maps, json.Number), where a missing key is an error.
     let out = '';
-    for (const o of found) {
+    for (const r of results) {
+      if ('error' in r) {
+        errors.push(r.error);
+        continue;
+      }
+      const o = r.obj;
       try {
         out += dt.executeTemplate(format, typedView(o as Record<string, unknown>), '') + '\n';
         continue;
