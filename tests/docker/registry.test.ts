@@ -15,6 +15,7 @@ import { writeOciLayout } from '../../core/oci';
 import { Credentials, CredentialsFile, RegistryClient, RegistryError } from '../../core/registry';
 import { openStore } from '../../core/store';
 import { CaptureHost, repoRoot } from '../helpers/posh';
+import { haveDockerd, startDockerd, type Dockerd } from '../helpers/dockerd';
 import { havePeer, makeImage, rmrf, skopeo, tempDir, run } from '../oci/helpers';
 import { countingProxy, freePort, haveRegistryPeers, startRegistry, type RunningRegistry } from '../registry/helpers';
 
@@ -529,5 +530,107 @@ const tokenPeers = peers && havePeer('openssl', ['version'], 'openssl');
     const p = await posh(work, other, `docker pull ${reg.host}/tok/app:1\n(Get-ContainerImage App).ImageId`);
     expect(p.errors).toEqual([]);
     expect(p.lines[p.lines.length - 1]).toBe(openStore(store).listImages().find((i) => i.name === 'App')!.imageId);
+  });
+});
+
+// The same commands through the real docker CLI (Debian's docker.io 20.10, /usr/bin/docker) and a
+// real dockerd against the same registry: texts must be equal (ids, digests and sizes aside).
+const engine = peers && haveDockerd();
+
+(engine ? describe : describe.skip)('texts equal to the real docker CLI against the same registry', () => {
+  const USER = 'cmpuser';
+  const PASSWORD = 'Cmp-' + randomBytes(6).toString('hex');
+  let reg: RunningRegistry;
+  let dockerd: Dockerd;
+  let work: string;
+  let store: string;
+  const cli = (args: string[], input?: string) => {
+    const r = dockerd.docker(args, { input, env: { PATH: `/usr/bin:${process.env.PATH}`, DOCKER_CONFIG: path.join(work, 'docker-config') } });
+    return { stdout: r.stdout.split('\n').filter((l) => l !== ''), stderr: r.stderr.split('\n').filter((l) => l !== '') };
+  };
+  /**
+   * Ids, digests and sizes out of the way; `Verifying Checksum` too: the engine's progress
+   * broadcast keeps only the latest status of a layer for a slow reader, so it prints that line
+   * for some pulls and not others (posh always prints it).
+   */
+  const shape = (lines: string[]) => lines.filter((l) => !l.endsWith(': Verifying Checksum')).map((l) => l.replace(/\b[0-9a-f]{12}:/, 'ID:').replace(/sha256:[0-9a-f]{64}/g, 'DIGEST').replace(/size: \d+$/, 'size: N'));
+
+  beforeAll(async () => {
+    work = tempDir('docker-cmp');
+    store = path.join(work, 'store');
+    reg = await startRegistry({ htpasswd: { user: USER, password: PASSWORD } });
+    dockerd = await startDockerd();
+    await makeImages(work, store);
+    // an image of the engine: one file, imported from a tar
+    fs.mkdirSync(path.join(work, 't'));
+    fs.writeFileSync(path.join(work, 't', 'a.txt'), 'hello\n');
+    run('tar', ['-C', path.join(work, 't'), '-cf', path.join(work, 't.tar'), '.']);
+    expect(dockerd.docker(['import', path.join(work, 't.tar'), `${reg.host}/engine/one:v1`]).status).toBe(0);
+    expect((await posh(work, store, `docker tag nanoserver:10.0.14300.1000 ${reg.host}/posh/one:v1`)).errors).toEqual([]);
+  });
+  afterAll(async () => {
+    await dockerd?.stop();
+    await reg?.stop();
+    rmrf(work);
+  });
+
+  test('login refused, login accepted, logout', async () => {
+    const real = cli(['login', '-u', USER, '-p', 'wrong', reg.host]);
+    const ours = await posh(work, store, `docker login -u ${USER} -p wrong ${reg.host}`);
+    expect(real.stderr).toEqual(['WARNING! Using --password via the CLI is insecure. Use --password-stdin.', ours.errors[0]]);
+    expect(ours.warnings).toEqual([real.stderr[0].replace(/^WARNING! /, '')]);
+    const realOk = cli(['login', '-u', USER, '--password-stdin', reg.host], PASSWORD);
+    const oursOk = await posh(work, store, `'${PASSWORD}' | docker login -u ${USER} --password-stdin ${reg.host}`);
+    expect(oursOk.lines).toEqual(realOk.stdout);
+    expect(oursOk.lines).toEqual(['Login Succeeded']);
+    const realOut = cli(['logout', reg.host]);
+    const oursOut = await posh(work, store, `docker logout ${reg.host}`);
+    expect(oursOut.lines).toEqual(realOut.stdout);
+    const realAgain = cli(['logout', reg.host]);
+    expect((await posh(work, store, `docker logout ${reg.host}`)).lines).toEqual(realAgain.stdout);
+  });
+
+  test('push and pull: lines of a first push, a second push, a fresh pull, an up-to-date pull; errors', async () => {
+    cli(['login', '-u', USER, '--password-stdin', reg.host], PASSWORD);
+    expect((await posh(work, store, `'${PASSWORD}' | docker login -u ${USER} --password-stdin ${reg.host}`)).errors).toEqual([]);
+    const pair = async (realArgs: string[], ourScript: string) => {
+      const real = cli(realArgs);
+      const ours = await posh(work, store, ourScript);
+      return { real, ours };
+    };
+    for (const [realRef, ourRef] of [[`${reg.host}/engine/one:v1`, `${reg.host}/posh/one:v1`]]) {
+      let p = await pair(['push', realRef], `docker push ${ourRef}`);
+      expect(shape(p.ours.lines)).toEqual(shape(p.real.stdout).map((l) => l.replace('engine/one', 'posh/one')));
+      p = await pair(['push', realRef], `docker push ${ourRef}`);
+      expect(shape(p.ours.lines)).toEqual(shape(p.real.stdout).map((l) => l.replace('engine/one', 'posh/one')));
+      expect(p.ours.lines[2]).toMatch(/: Layer already exists$/);
+      // a fresh pull: the engine's image removed first; ours into a new store
+      expect(dockerd.docker(['rmi', realRef]).status).toBe(0);
+      const fresh = path.join(work, 'fresh');
+      fs.mkdirSync(fresh);
+      fs.copyFileSync(path.join(store, 'credentials.json'), path.join(fresh, 'credentials.json'));
+      const realPull = cli(['pull', realRef]);
+      const oursPull = await posh(work, fresh, `docker pull ${ourRef}`);
+      expect(shape(oursPull.lines)).toEqual(shape(realPull.stdout).map((l) => l.replace(/engine\/one/g, 'posh/one')));
+      const realAgain = cli(['pull', realRef]);
+      const oursAgain = await posh(work, fresh, `docker pull ${ourRef}`);
+      expect(shape(oursAgain.lines)).toEqual(shape(realAgain.stdout).map((l) => l.replace(/engine\/one/g, 'posh/one')));
+    }
+    const port = await freePort();
+    // REPO: the engine's repository for the real CLI, ours for posh (each side has its own image there)
+    for (const args of [
+      ['push', `${reg.host}/nope:1`],
+      ['push', `${reg.host}/REPO`],
+      ['push', `${reg.host}/REPO:v9`],
+      ['pull', `${reg.host}/nope:1`],
+      ['pull', `${reg.host}/REPO`],
+      ['pull', `127.0.0.1:${port}/x:1`],
+      ['pull', `${reg.host}/Upper:1`],
+    ]) {
+      const real = cli(args.map((a) => a.replace('REPO', 'engine/one')));
+      const ours = await posh(work, store, `docker ${args.map((a) => a.replace('REPO', 'posh/one')).join(' ')}`);
+      const mine = (xs: string[]) => xs.map((l) => l.replace(/engine\/one/g, 'posh/one'));
+      expect({ args, stdout: ours.lines, stderr: ours.errors }).toEqual({ args, stdout: mine(real.stdout), stderr: mine(real.stderr) });
+    }
   });
 });
