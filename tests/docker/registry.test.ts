@@ -616,6 +616,14 @@ const engine = peers && haveDockerd();
       const oursAgain = await posh(work, fresh, `docker pull ${ourRef}`);
       expect(shape(oursAgain.lines)).toEqual(shape(realAgain.stdout).map((l) => l.replace(/engine\/one/g, 'posh/one')));
     }
+    // what the engine pushed (a Docker schema 2 manifest, a gzip layer) pulls into posh, files and all
+    const other = path.join(work, 'engine-pull');
+    fs.mkdirSync(other);
+    fs.copyFileSync(path.join(store, 'credentials.json'), path.join(other, 'credentials.json'));
+    const eng = await posh(work, other, `docker pull ${reg.host}/engine/one:v1\n$c = New-Container -Name e -ContainerImage (Get-ContainerImage)\nGet-Content (Join-Path $c.Path 'a.txt')`);
+    expect(eng.errors).toEqual([]);
+    expect(eng.lines.slice(-2)).toEqual([`${reg.host}/engine/one:v1`, 'hello']);
+
     const port = await freePort();
     // REPO: the engine's repository for the real CLI, ours for posh (each side has its own image there)
     for (const args of [
