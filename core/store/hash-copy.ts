@@ -148,9 +148,15 @@ export async function hashCopy(fd: number, jobs: HashCopyJob[], hooks: HashCopyH
   if (failure) throw failure;
 }
 
-/** One worker per core; one for small jobs (starting a worker costs ~20 ms, hashing 64 MiB ~40 ms). */
+/**
+ * One worker per core, at most MAX_WORKERS (four already hash faster than a disk takes the writes,
+ * and each worker is a V8 instance of ~10 MiB: peak RSS must stay bounded); one for small jobs
+ * (starting a worker costs ~20 ms, hashing 64 MiB ~40 ms).
+ */
 function defaultWorkers(jobs: HashCopyJob[]): number {
   let bytes = 0;
   for (const j of jobs) bytes += j.size;
-  return bytes < 64 << 20 ? 1 : Math.max(1, availableParallelism());
+  return bytes < 64 << 20 ? 1 : Math.max(1, Math.min(MAX_WORKERS, availableParallelism()));
 }
+
+const MAX_WORKERS = 4;
