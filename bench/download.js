@@ -3,7 +3,7 @@
 // SHA-256 while it arrives, size + hash verified) against `curl -o` of the same file from the same
 // loopback server, in the same run. `npm run build` first.
 //
-//   node bench/download.js [--size-mib N] [--repeat N] [--server nginx|node] [--no-find]
+//   node bench/download.js [--size-mib N] [--repeat N] [--server nginx|node] [--no-find] [--baseline FILE]
 //
 // The archive (random bytes) and its feed.xml are generated in a temp folder and served by nginx
 // (sendfile) when it is installed, else by a Node static server in a child process. Three
@@ -16,6 +16,9 @@
 //             end to end (process start, feed fetch, download, verify, rename)
 // Ratios are throughput relative to curl (curl time / our time; higher is better, target ≥ 0.9),
 // for the medians and for the fastest runs. --no-find skips the 10,000-entry feed measurement.
+// --baseline FILE adds a fourth measurement in each round: downloadArchive() from another build
+// of download.js (e.g. an older commit's, bundled with esbuild), for before/after figures taken
+// under the same machine load.
 'use strict';
 
 const { spawn, spawnSync } = require('node:child_process');
@@ -35,6 +38,7 @@ const sizeMiB = Number(opt('--size-mib', '1024'));
 const repeat = Number(opt('--repeat', '3'));
 const serverKind = opt('--server', fs.existsSync('/usr/sbin/nginx') ? 'nginx' : 'node');
 const find = !args.includes('--no-find');
+const baseline = opt('--baseline', null);
 
 function median(xs) {
   const s = xs.slice().sort((a, b) => a - b);
@@ -154,12 +158,17 @@ async function main() {
     const loadBefore = os.loadavg()[0];
     const results = { curl: [], download: [], save: [] };
     const cpu = { curl: [], download: [], save: [] };
-    const dlScript = `
-const { downloadArchive } = require(${JSON.stringify(path.join(root, 'dist', 'providers', 'containerimage', 'download.js'))});
+    const dlScript = (modulePath) => `
+const { downloadArchive } = require(${JSON.stringify(modulePath)});
 const { httpSettings } = require(${JSON.stringify(path.join(root, 'dist', 'providers', 'containerimage', 'http.js'))});
 const t0 = process.hrtime.bigint();
 downloadArchive({ url: new URL(${JSON.stringify(url)}), dest: ${JSON.stringify(path.join(out, 'ours.wim'))}, expectedSize: ${bytes}, expectedSha256: ${JSON.stringify(sha256)}, settings: httpSettings() })
   .then(() => { console.log(Number(process.hrtime.bigint() - t0) / 1e9); process.exit(0); }, (e) => { console.error(e.message); process.exit(1); });`;
+    const ours = path.join(root, 'dist', 'providers', 'containerimage', 'download.js');
+    if (baseline) {
+      results.baseline = [];
+      cpu.baseline = [];
+    }
     timeIt(path.join(root, 'bin', 'posh'), ['-c', 'Install-PackageProvider ContainerImage -Force | Out-Null'], env);
     for (let i = 0; i < repeat; i++) {
       for (const f of fs.readdirSync(out)) fs.rmSync(path.join(out, f));
@@ -167,10 +176,16 @@ downloadArchive({ url: new URL(${JSON.stringify(url)}), dest: ${JSON.stringify(p
       results.curl.push(rc.secs);
       cpu.curl.push(rc.cpu);
       fs.rmSync(path.join(out, 'curl.wim'));
-      const rd = timeIt(process.execPath, ['-e', dlScript], env);
+      const rd = timeIt(process.execPath, ['-e', dlScript(ours)], env);
       results.download.push(Number(rd.stdout.trim()));
       cpu.download.push(rd.cpu);
       fs.rmSync(path.join(out, 'ours.wim'));
+      if (baseline) {
+        const rb = timeIt(process.execPath, ['-e', dlScript(path.resolve(baseline))], env);
+        results.baseline.push(Number(rb.stdout.trim()));
+        cpu.baseline.push(rb.cpu);
+        fs.rmSync(path.join(out, 'ours.wim'));
+      }
       const rs = timeIt(path.join(root, 'bin', 'posh'), ['-c', `Save-ContainerImage -Name Big -Source http://127.0.0.1:${port}/feed.xml -Path '${out}' -Force | Out-Null`], env);
       results.save.push(rs.secs);
       cpu.save.push(rs.cpu);
@@ -183,12 +198,14 @@ downloadArchive({ url: new URL(${JSON.stringify(url)}), dest: ${JSON.stringify(p
     const cf = fastest(results.curl);
     console.log(`download benchmark: ${sizeMiB} MiB archive from a loopback ${serverKind} server, ${repeat} rounds, ${os.cpus().length} CPUs, load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after`);
     console.log(`  curl -o                       median ${c.toFixed(3)} s (${mbps(c)} MB/s), fastest ${cf.toFixed(3)} s (${mbps(cf)} MB/s)  CPU ${median(cpu.curl).toFixed(2)} s`);
-    for (const [key, label, what] of [['download', 'downloadArchive (+sha256)  ', 'call'], ['save', 'Save-ContainerImage (posh) ', 'process']]) {
+    const rows = [['download', 'downloadArchive (+sha256)  ', 'call'], ['save', 'Save-ContainerImage (posh) ', 'process']];
+    if (baseline) rows.push(['baseline', 'baseline downloadArchive  ', 'call']);
+    for (const [key, label, what] of rows) {
       const m = median(results[key]);
       const f = fastest(results[key]);
       console.log(`  ${label}  median ${m.toFixed(3)} s (${mbps(m)} MB/s) ratio ${(c / m).toFixed(2)}x, fastest ${f.toFixed(3)} s (${mbps(f)} MB/s) ratio ${(cf / f).toFixed(2)}x  CPU ${median(cpu[key]).toFixed(2)} s (process; time of the ${what})`);
     }
-    console.log(`  runs: curl ${results.curl.map((x) => x.toFixed(3)).join(' ')} | download ${results.download.map((x) => x.toFixed(3)).join(' ')} | save ${results.save.map((x) => x.toFixed(3)).join(' ')}`);
+    console.log(`  runs: ${Object.entries(results).map(([k, xs]) => `${k} ${xs.map((x) => x.toFixed(3)).join(' ')}`).join(' | ')}`);
     if (!find) return;
     // A 10,000-entry feed: the time to the first result of Find-ContainerImage | Select-Object -First 1.
     const entries = [];

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { backoffDelay, describeNetworkError, header, HttpError, httpOpenRaw, type HttpSettings, sleep, statusError } from './http';
+import { backoffDelay, describeNetworkError, header, HttpError, httpOpenRaw, type HttpSettings, type RawResponse, sleep, statusError } from './http';
 import { type ArchiveSink, createArchiveSink } from './sink';
 
 export interface DownloadOptions {
@@ -66,10 +66,10 @@ function localError(e: unknown): DownloadError {
 class Ticker {
   private last = 0;
   constructor(private readonly o: DownloadOptions) {}
-  /** Reports `received` if it is time to (or `force`); throws when the caller asked to stop. */
-  tick(received: number, total: number | null, force = false): void {
+  /** Reports `received` if it is time to; throws when the caller asked to stop. */
+  tick(received: number, total: number | null): void {
     const now = Date.now();
-    if (!force && now - this.last < PROGRESS_INTERVAL_MS) return;
+    if (now - this.last < PROGRESS_INTERVAL_MS) return;
     this.last = now;
     if (this.o.isStopping?.()) throw new DownloadError('the operation was stopped', 'stopped');
     this.o.onProgress?.(received, total);
@@ -89,9 +89,9 @@ export async function downloadArchive(o: DownloadOptions): Promise<DownloadResul
   }
 }
 
-function openSink(o: DownloadOptions): ArchiveSink {
+function openSink(o: DownloadOptions, size: number | null): ArchiveSink {
   try {
-    return createArchiveSink(o.dest);
+    return createArchiveSink(o.dest, size);
   } catch (e) {
     throw localError(e);
   }
@@ -104,7 +104,7 @@ async function copyLocal(o: DownloadOptions): Promise<DownloadResult> {
   if (o.expectedSize !== null && st.size !== o.expectedSize) {
     throw new DownloadError(`wrong size: expected ${o.expectedSize} bytes, the file has ${st.size} bytes`, 'size');
   }
-  const sink = openSink(o);
+  const sink = openSink(o, st.size);
   const ticker = new Ticker(o);
   let sha256: string;
   try {
@@ -140,7 +140,7 @@ async function copyLocal(o: DownloadOptions): Promise<DownloadResult> {
 
 async function fetchHttp(o: DownloadOptions): Promise<DownloadResult> {
   const s = o.settings;
-  const sink = openSink(o);
+  const sink = openSink(o, o.expectedSize);
   const ticker = new Ticker(o);
   let sha256 = '';
   let received = 0;
@@ -165,8 +165,9 @@ async function fetchHttp(o: DownloadOptions): Promise<DownloadResult> {
         headers.range = `bytes=${received}-`;
         if (validator) headers['if-range'] = validator;
       }
+      let res: RawResponse | null = null;
       try {
-        const res = await httpOpenRaw(o.url, s, headers);
+        res = await httpOpenRaw(o.url, s, headers);
         if (res.statusCode !== 200 && res.statusCode !== 206) {
           res.abort();
           throw statusError(res.statusCode);
@@ -198,8 +199,9 @@ async function fetchHttp(o: DownloadOptions): Promise<DownloadResult> {
         }
         // The sink pauses the socket when it is full and resumes it when it has room; a failure
         // in its background writes or hashing aborts the transfer with that failure.
-        sink.onDrain = () => res.resume();
-        sink.onFailure = (e) => res.abort(localError(e));
+        const body = res;
+        sink.onDrain = () => body.resume();
+        sink.onFailure = (e) => body.abort(localError(e));
         const limit = o.expectedSize;
         try {
           await res.consume((chunk) => {
@@ -226,6 +228,9 @@ async function fetchHttp(o: DownloadOptions): Promise<DownloadResult> {
         }
         break;
       } catch (e) {
+        // An answer left paused would hold its connection (and keep the process alive): drop it.
+        // (A no-op when the body was read to the end.)
+        res?.abort();
         if (e instanceof DownloadError) throw e;
         const err = e instanceof HttpError ? e : describeNetworkError(e, s);
         lastCause = err.message;
@@ -240,7 +245,7 @@ async function fetchHttp(o: DownloadOptions): Promise<DownloadResult> {
     }
     // No fsync: the file is a temporary one, verified and consumed right away (a crash leaves only a temp to sweep).
     sha256 = await sink.finish().catch((e) => Promise.reject(localError(e)));
-    ticker.tick(received, total, true);
+    o.onProgress?.(received, total);
   } finally {
     await sink.close();
   }

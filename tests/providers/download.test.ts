@@ -1,7 +1,8 @@
-// downloadArchive on a large archive (many write batches in flight, the transfer paused and
-// resumed by the file sink): resume after a drop with a Range request, restart from zero when the
+// downloadArchive on a large archive (hashed by the worker thread, many write batches in flight,
+// the transfer paused and resumed by the sink): resume after a drop with a Range request, restart from zero when the
 // server does not support ranges, refusal on a hash mismatch with the partial file removed;
-// progress throttling, tiny chunked pieces, a stop request, a write failure, a proxy.
+// progress throttling, tiny chunked pieces (inline and worker hashing), a hashing worker that
+// dies, a stop request, a write failure, a proxy.
 
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -11,9 +12,10 @@ import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { downloadArchive, DownloadError } from '../../providers/containerimage/download';
+import { sinkTestHooks, WORKER_THRESHOLD } from '../../providers/containerimage/sink';
 import { makeTempDir, removeTempDir } from './helpers';
 
-const SIZE = 40 * 1024 * 1024 + 123;
+const SIZE = WORKER_THRESHOLD + 8 * 1024 * 1024 + 123;
 let dir: string;
 let data: Buffer;
 let sha: string;
@@ -23,6 +25,9 @@ let mode: 'ranges' | 'noranges' = 'ranges';
 const seen: (string | null)[] = [];
 
 beforeAll(async () => {
+  // Large downloads hash in a worker only on a machine with a free core: forced here, so the
+  // worker path is what these tests check whatever the load (the inline path has its own test).
+  sinkTestHooks.hashIn = 'worker';
   dir = makeTempDir('posh-download-');
   data = randomBytes(SIZE);
   sha = createHash('sha256').update(data).digest('hex');
@@ -50,6 +55,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  sinkTestHooks.hashIn = null;
   await new Promise<void>((r) => server.close(() => r()));
   removeTempDir(dir);
 });
@@ -146,6 +152,42 @@ describe('the file sink and the transfer around it', () => {
     const r = await downloadArchive({ url: new URL(`${base}/tiny`), dest, expectedSize: TINY_SIZE, expectedSha256: want, settings });
     expect(r).toEqual({ size: TINY_SIZE, sha256: want, attempts: 1, resumes: 0 });
     expect(fs.readFileSync(dest).equals(data.subarray(0, TINY_SIZE))).toBe(true);
+  });
+
+  test('a large download hashed inline (the busy-machine choice) verifies and is written whole', async () => {
+    const dest = path.join(dir, 'i.wim');
+    sinkTestHooks.hashIn = 'inline';
+    try {
+      const r = await downloadArchive({ url: new URL(`${base}/plain`), dest, expectedSize: SIZE, expectedSha256: sha, settings });
+      expect(r).toEqual({ size: SIZE, sha256: sha, attempts: 1, resumes: 0 });
+      expect(fs.readFileSync(dest).equals(data)).toBe(true);
+    } finally {
+      sinkTestHooks.hashIn = 'worker';
+    }
+  });
+
+  test('the same pieces with no size given (hashed by the worker, from copies of the shared reads) verify too', async () => {
+    const dest = path.join(dir, 'u.wim');
+    const want = createHash('sha256').update(data.subarray(0, TINY_SIZE)).digest('hex');
+    const r = await downloadArchive({ url: new URL(`${base}/tiny`), dest, expectedSize: null, expectedSha256: want, settings });
+    expect(r).toEqual({ size: TINY_SIZE, sha256: want, attempts: 1, resumes: 0 });
+    expect(fs.readFileSync(dest).equals(data.subarray(0, TINY_SIZE))).toBe(true);
+  });
+
+  test('a hashing worker that dies mid-transfer fails the download as "io", not retried, file removed', async () => {
+    const dest = path.join(dir, 'w.wim');
+    let retries = 0;
+    sinkTestHooks.workerStarted = (w) => void w.terminate();
+    try {
+      const e = await downloadArchive({ url: new URL(`${base}/plain`), dest, expectedSize: SIZE, expectedSha256: sha, settings, onRetry: () => retries++ }).catch((x) => x);
+      expect(e).toBeInstanceOf(DownloadError);
+      expect((e as DownloadError).kind).toBe('io');
+      expect((e as Error).message).toMatch(/^the hashing worker stopped unexpectedly \(exit code \d+\)$/);
+      expect(retries).toBe(0);
+      expect(fs.existsSync(dest)).toBe(false);
+    } finally {
+      sinkTestHooks.workerStarted = null;
+    }
   });
 
   test('a stop request ends the transfer with kind "stopped" and removes the partial file', async () => {
