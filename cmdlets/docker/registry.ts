@@ -151,20 +151,15 @@ export function knownSources(ctx: CmdletContext, registry: string, repository: s
   return entries.filter((e) => typeof e === 'string' && e.startsWith(prefix) && e.slice(prefix.length) !== repository).map((e) => e.slice(prefix.length));
 }
 
-/** Remembers that `registry/repository` holds these blobs (written atomically; errors ignored). */
+/** Remembers that `registry/repository` holds these blobs (written atomically; errors ignored: it is only a hint for mounts). */
 export function rememberBlobs(ctx: CmdletContext, registry: string, repository: string, digests: string[]): void {
-  const fs = require('node:fs') as typeof import('node:fs');
-  const { randomBytes } = require('node:crypto') as typeof import('node:crypto');
+  const { writeFileAtomicSync } = require('../../providers/state') as typeof import('../../providers/state');
   const mem = readMemory(ctx);
   const where = `${registry}/${repository}`;
   for (const d of digests) mem[d] = [where, ...(Array.isArray(mem[d]) ? mem[d].filter((e) => e !== where) : [])].slice(0, 8);
-  const file = memoryPath(ctx);
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   try {
-    fs.mkdirSync(storeOf(ctx).root, { recursive: true });
-    fs.writeFileSync(tmp, JSON.stringify(mem) + '\n', { mode: 0o600 });
-    fs.renameSync(tmp, file);
+    writeFileAtomicSync(memoryPath(ctx), JSON.stringify(mem) + '\n');
   } catch {
-    fs.rmSync(tmp, { force: true });
+    // a lost hint only costs a mount attempt on the next push
   }
 }
