@@ -1311,7 +1311,8 @@ export class ImageStore {
    * stored SHA-1 so the writer never hashes content twice.
    */
   async *exportEntries(image: ImageRecord): AsyncGenerator<WimWriteEntry> {
-    const { readFilePieces } = await import('../wim');
+    // fileContent (not a bare readFilePieces closure): the writer then reads small blobs ahead.
+    const { fileContent } = await import('../wim');
     const flat = await this.flatten(image.layers);
     for (const { entry: e, sds } of flat) {
       const w: WimWriteEntry = { path: e.path === '' ? [] : e.path.split('/'), kind: e.kind as 'directory' | 'file' | 'symlink' };
@@ -1328,12 +1329,12 @@ export class ImageStore {
         if (e.sha256) {
           const p = this.blobPath(e.sha256);
           w.sha1 = e.sha1;
-          w.content = () => readFilePieces(p);
+          w.content = fileContent(p);
         }
         if (e.streams?.length) {
           w.streams = e.streams.map((s) => {
             const p = s.sha256 ? this.blobPath(s.sha256) : null;
-            return { name: s.name, size: s.size, sha1: s.sha1 ?? null, content: () => (p ? readFilePieces(p) : emptyPieces()) };
+            return { name: s.name, size: s.size, sha1: s.sha1 ?? null, content: p ? fileContent(p) : () => emptyPieces() };
           });
         }
       }

@@ -52,7 +52,10 @@ export interface WimWriteEntry {
   hardLinkGroup?: string;
   /** Byte size of the unnamed data stream (required with `content`; checked against what it yields). */
   size?: number;
-  /** SHA-1 of the content when already known: a blob the archive holds is then not read again. */
+  /**
+   * SHA-1 of the content when already known and trusted (the store's blobs were verified when
+   * imported): a blob the archive holds is then not read again, and new content is not hashed again.
+   */
   sha1?: string | null;
   content?: ContentSource;
   /** Named (alternate) data streams. */
@@ -306,7 +309,7 @@ export class WimWriter {
     }
     if (!content) throw new Error(`${what}: content is required for a non-empty stream`);
     if (this.pool) return this.storeXpress(size, await content(), what, 0, true);
-    const { sha1, res } = await this.writeBlob(size, await content(), what);
+    const { sha1, res } = await this.writeBlob(size, await content(), what, 0, knownSha1?.toLowerCase() ?? null);
     const existing = this.blobs.get(sha1);
     if (existing) {
       // Same content already stored: drop the copy just written (it is at the end of the file),
@@ -318,10 +321,14 @@ export class WimWriter {
     return sha1;
   }
 
-  /** Writes `size` bytes from `src` uncompressed at the current end (uncompressed archives). */
-  private async writeBlob(size: number, src: AsyncIterable<Uint8Array>, what: string, flags = 0): Promise<{ sha1: string; res: ResourceHeader }> {
+  /**
+   * Writes `size` bytes from `src` uncompressed at the current end (uncompressed archives). A caller
+   * that already knows the content's SHA-1 (the store exporting blobs it verified on the way in)
+   * passes it and the bytes are not hashed again: hashing was a quarter of an export's CPU time.
+   */
+  private async writeBlob(size: number, src: AsyncIterable<Uint8Array>, what: string, flags = 0, knownSha1: string | null = null): Promise<{ sha1: string; res: ResourceHeader }> {
     const start = this.pos;
-    const hash = createHash('sha1');
+    const hash = knownSha1 ? null : createHash('sha1');
     let got = 0;
     // Writes stay in flight across blobs (a few at most): the thread pool writes while we
     // hash the next files. They target disjoint ranges; a rewind (dedup) drains them first.
@@ -336,13 +343,13 @@ export class WimWriter {
     for await (const piece of src) {
       got += piece.length;
       if (got > size) throw new Error(`${what}: content is longer than the declared ${size} bytes`);
-      hash.update(piece);
+      hash?.update(piece);
       await put(piece, at);
       at += piece.length;
     }
     if (got !== size) throw new Error(`${what}: content has ${got} bytes, expected ${size}`);
     this.pos = start + size;
-    return { sha1: hash.digest('hex'), res: { sizeInWim: size, flags, offset: start, originalSize: size } };
+    return { sha1: hash ? hash.digest('hex') : knownSha1!, res: { sizeInWim: size, flags, offset: start, originalSize: size } };
   }
 
   private async drainWrites(): Promise<void> {
