@@ -764,6 +764,34 @@ export class ImageStore {
   }
 
   /**
+   * The record of an image made of its parent's layers plus one new layer: ImageId from the
+   * FullName and the chain, size and file count of the merged tree, `created` as given (if it is a
+   * date) or now.
+   */
+  private async layeredImage(
+    meta: { name: string; publisher: string; version: string; summary?: string; isOSImage?: boolean; created?: string },
+    parent: ImageRecord | null | undefined,
+    layerId: string,
+    manifest: LayerManifest,
+  ): Promise<ImageRecord> {
+    const layers = [...(parent?.layers ?? []), layerId];
+    const flat = await this.flatten(layers, manifest, layerId);
+    return {
+      imageId: imageIdOf(fullNameOf(meta), parent?.imageId ?? null, layers),
+      name: meta.name,
+      publisher: meta.publisher,
+      version: meta.version,
+      summary: meta.summary ?? '',
+      isOSImage: meta.isOSImage ?? !parent,
+      parentImageId: parent?.imageId ?? null,
+      layers,
+      size: flat.reduce((n, x) => n + (x.entry.kind === 'file' ? (x.entry.size ?? 0) : 0), 0),
+      fileCount: flat.filter((x) => x.entry.kind === 'file').length,
+      created: meta.created && !Number.isNaN(Date.parse(meta.created)) ? new Date(meta.created).toISOString() : new Date().toISOString(),
+    };
+  }
+
+  /**
    * Creates an image from a tree of entries with content (a derived image: parent + changes,
    * whiteouts for deletions). Used by New-ContainerImage and by tests.
    */
@@ -833,21 +861,7 @@ export class ImageStore {
       }
       const manifest: LayerManifest = { schema: STORE_SCHEMA, securityDescriptors: sds, entries: out };
       const layerId = await this.writeLayer(manifest);
-      const layers = [...(parent?.layers ?? []), layerId];
-      const flat = await this.flatten(layers, manifest, layerId);
-      const image: ImageRecord = {
-        imageId: imageIdOf(fullName, parent?.imageId ?? null, layers),
-        name: meta.name,
-        publisher: meta.publisher,
-        version: meta.version,
-        summary: meta.summary ?? '',
-        isOSImage: meta.isOSImage ?? !parent,
-        parentImageId: parent?.imageId ?? null,
-        layers,
-        size: flat.reduce((n, x) => n + (x.entry.kind === 'file' ? x.entry.size ?? 0 : 0), 0),
-        fileCount: flat.filter((x) => x.entry.kind === 'file').length,
-        created: new Date().toISOString(),
-      };
+      const image = await this.layeredImage(meta, parent, layerId, manifest);
       const blobSizes = new Map<string, number>();
       for (const [k, v] of Object.entries(c.blobs)) blobSizes.set(k, v[1]);
       const freed = await this.addImage(c, image, { id: layerId, manifest, size: totalSize(manifest) }, existing);
@@ -923,20 +937,7 @@ export class ImageStore {
         if (!meta) {
           throw new StoreError(`An image named '${fullNameOf(st.meta[0])}' is already installed with different content.`, 'ImageNameConflict', 'ResourceExists', fullNameOf(st.meta[0]));
         }
-        const flat = await this.flatten(layers, manifest, layerId);
-        const image: ImageRecord = {
-          imageId: imageIdOf(fullNameOf(meta), parent?.imageId ?? null, layers),
-          name: meta.name,
-          publisher: meta.publisher,
-          version: meta.version,
-          summary: meta.summary ?? '',
-          isOSImage: meta.isOSImage ?? !parent,
-          parentImageId: parent?.imageId ?? null,
-          layers,
-          size: flat.reduce((n, x) => n + (x.entry.kind === 'file' ? x.entry.size ?? 0 : 0), 0),
-          fileCount: flat.filter((x) => x.entry.kind === 'file').length,
-          created: meta.created && !Number.isNaN(Date.parse(meta.created)) ? new Date(meta.created).toISOString() : new Date().toISOString(),
-        };
+        const image = await this.layeredImage(meta, parent, layerId, manifest);
         if (meta.implicitReference === false) image.implicitReference = false;
         if (meta.diffId) image.diffId = meta.diffId;
         if (meta.os) image.os = meta.os;

@@ -132,6 +132,23 @@ export function describeNetworkError(e: unknown, s: HttpSettings): HttpError {
   return new HttpError(msg, true);
 }
 
+const REDIRECTS = [301, 302, 303, 307, 308];
+
+/**
+ * Where a redirect from `current` leads: its Location resolved against `current`; refused when it
+ * is missing, not http(s), loops back to a URL already visited, or goes past maxRedirects.
+ */
+function redirectTarget(current: URL, location: string | undefined, status: number, seen: Set<string>, hop: number, s: HttpSettings): URL {
+  if (!location) throw new HttpError(`HTTP ${status} redirect without a Location header at ${current.href}`, false, status);
+  const next = new URL(location, current);
+  if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new HttpError(`redirect to an unsupported location ${next.href}`, false, status);
+  seen.add(current.href);
+  if (hop + 1 > s.maxRedirects || seen.has(next.href)) {
+    throw new HttpError(`too many redirects (redirect loop: ${current.href} -> ${next.href}; limit ${s.maxRedirects})`, false, status);
+  }
+  return next;
+}
+
 export interface OpenResult {
   statusCode: number;
   headers: Record<string, string | string[] | undefined>;
@@ -154,18 +171,10 @@ export async function httpOpen(url: URL, s: HttpSettings, headers: Record<string
     } catch (e) {
       throw describeNetworkError(e, s);
     }
-    if ([301, 302, 303, 307, 308].includes(res.statusCode)) {
+    if (REDIRECTS.includes(res.statusCode)) {
       await res.body.dump().catch(() => undefined);
       const loc = res.headers.location;
-      const target = Array.isArray(loc) ? loc[0] : loc;
-      if (!target) throw new HttpError(`HTTP ${res.statusCode} redirect without a Location header at ${current.href}`, false, res.statusCode);
-      const next = new URL(target, current);
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new HttpError(`redirect to an unsupported location ${next.href}`, false, res.statusCode);
-      seen.add(current.href);
-      if (hop + 1 > s.maxRedirects || seen.has(next.href)) {
-        throw new HttpError(`too many redirects (redirect loop: ${current.href} -> ${next.href}; limit ${s.maxRedirects})`, false, res.statusCode);
-      }
-      current = next;
+      current = redirectTarget(current, Array.isArray(loc) ? loc[0] : loc, res.statusCode, seen, hop, s);
       continue;
     }
     return { statusCode: res.statusCode, headers: res.headers, body: res.body, url: current };
@@ -353,16 +362,8 @@ export async function httpOpenRaw(url: URL, s: HttpSettings, headers: Record<str
   const seen = new Set<string>();
   for (let hop = 0; ; hop++) {
     const res = await dispatchRaw(current, s, headers);
-    if (![301, 302, 303, 307, 308].includes(res.statusCode)) return res;
+    if (!REDIRECTS.includes(res.statusCode)) return res;
     res.abort();
-    const target = header(res.headers, 'location');
-    if (!target) throw new HttpError(`HTTP ${res.statusCode} redirect without a Location header at ${current.href}`, false, res.statusCode);
-    const next = new URL(target, current);
-    if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new HttpError(`redirect to an unsupported location ${next.href}`, false, res.statusCode);
-    seen.add(current.href);
-    if (hop + 1 > s.maxRedirects || seen.has(next.href)) {
-      throw new HttpError(`too many redirects (redirect loop: ${current.href} -> ${next.href}; limit ${s.maxRedirects})`, false, res.statusCode);
-    }
-    current = next;
+    current = redirectTarget(current, header(res.headers, 'location'), res.statusCode, seen, hop, s);
   }
 }
