@@ -24,49 +24,17 @@
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : def;
-};
-const sizeMiB = Number(opt('--size-mib', '1024'));
-const repeat = Number(opt('--repeat', '3'));
-const serverKind = opt('--server', fs.existsSync('/usr/sbin/nginx') ? 'nginx' : 'node');
-const find = !args.includes('--no-find');
-const baseline = opt('--baseline', null);
+const { option, timed, freePort, waitForPort, median } = require('./common');
 
-function median(xs) {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function waitForPort(port) {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise((r) => {
-      const c = net.connect(port, '127.0.0.1', () => (c.destroy(), r(true)));
-      c.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`server did not listen on ${port}`);
-}
+const sizeMiB = option('--size-mib', 1024);
+const repeat = option('--repeat', 3);
+const serverKind = option('--server', fs.existsSync('/usr/sbin/nginx') ? 'nginx' : 'node');
+const find = !process.argv.includes('--no-find');
+const baseline = option('--baseline', null);
 
 function startServer(kind, www, port, work) {
   if (kind === 'nginx') {
@@ -103,13 +71,7 @@ http.createServer((req, res) => {
 
 /** Runs a command under /usr/bin/time: wall seconds, CPU seconds (user + system), stdout. */
 function timeIt(cmd, argv, env) {
-  spawnSync('sync');
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', 'BENCHCPU %U %S', cmd, ...argv], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${r.stderr}${r.stdout}`);
-  const m = /BENCHCPU ([\d.]+) ([\d.]+)/.exec(r.stderr);
-  return { secs, cpu: m ? Number(m[1]) + Number(m[2]) : NaN, stdout: r.stdout };
+  return timed(cmd, argv, env, { sync: true });
 }
 
 async function main() {

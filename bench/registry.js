@@ -20,18 +20,14 @@
 const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const sizeMiB = opt('--size-mib', 1024);
-const fileCount = opt('--files', 256);
-const repeat = opt('--repeat', 2);
+const { option, timed: timeCommand, freePort, waitForPort } = require('./common');
+
+const sizeMiB = option('--size-mib', 1024);
+const fileCount = option('--files', 256);
+const repeat = option('--repeat', 2);
 const root = path.resolve(__dirname, '..');
 const posh = path.join(root, 'bin', 'posh');
 
@@ -50,17 +46,6 @@ process.on('exit', () => {
 });
 process.on('SIGINT', () => process.exit(130));
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const p = s.address().port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
 /** A docker-registry with its own storage on a free port; stop() ends it and removes the storage. */
 async function startRegistry() {
   const port = await freePort();
@@ -73,15 +58,7 @@ async function startRegistry() {
   const child = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
   children.add(child);
   child.once('exit', () => children.delete(child));
-  for (let i = 0; ; i++) {
-    const ok = await new Promise((r) => {
-      const c = net.connect(port, '127.0.0.1', () => (c.destroy(), r(true)));
-      c.on('error', () => r(false));
-    });
-    if (ok) break;
-    if (i > 400 || child.exitCode !== null) throw new Error('docker-registry did not start');
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await waitForPort(port, () => child.exitCode !== null);
   return {
     host: `127.0.0.1:${port}`,
     stop: async () => {
@@ -97,13 +74,7 @@ async function startRegistry() {
 
 /** Runs a command under /usr/bin/time: wall seconds, CPU seconds, peak RSS. */
 function timed(cmd, argv, env = {}) {
-  spawnSync('sync');
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...argv], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 << 20 });
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${r.stdout.slice(-2000)}${r.stderr.slice(-2000)}`);
-  const [rssKiB, user, sys] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
-  return { secs, cpu: user + sys, rssMiB: rssKiB / 1024, stdout: r.stdout };
+  return timeCommand(cmd, argv, env, { sync: true });
 }
 
 function poshRun(store, script) {

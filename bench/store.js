@@ -10,14 +10,11 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const sizeMiB = opt('--size-mib', 2048);
-const files = opt('--files', 2400);
-const imageCount = opt('--images', 10000);
+const { option, timed } = require('./common');
+
+const sizeMiB = option('--size-mib', 2048);
+const files = option('--files', 2400);
+const imageCount = option('--images', 10000);
 const root = path.resolve(__dirname, '..');
 const posh = path.join(root, 'bin', 'posh');
 const { openStore, imageIdOf } = require(path.join(root, 'dist', 'core', 'store'));
@@ -25,15 +22,6 @@ const { captureDirectory } = require(path.join(root, 'dist', 'core', 'wim'));
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-store-'));
 const results = [];
-
-function timed(cmd, argv, env) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...argv], { env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 << 20 });
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (r.status !== 0) throw new Error(`${cmd} ${argv.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  const [rssKiB, user, sys] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
-  return { secs, rssMiB: rssKiB / 1024, cpu: user + sys, stdout: r.stdout };
-}
 
 function dropCaches() {
   // Not root or not Linux: the runs compare warm-cache timings on both sides.
