@@ -6,7 +6,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const only = process.argv.slice(2);
-const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.js') && f !== 'run.js').sort();
+// common.js is the benchmarks' shared helpers, not a benchmark.
+const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.js') && f !== 'run.js' && f !== 'common.js').sort();
 let failed = false;
 for (const f of files) {
   if (only.length && !only.some((o) => f.startsWith(o))) continue;
