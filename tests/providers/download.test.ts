@@ -8,12 +8,11 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import * as path from 'node:path';
 import { downloadArchive, DownloadError } from '../../providers/containerimage/download';
 import { sinkTestHooks, WORKER_THRESHOLD } from '../../providers/containerimage/sink';
-import { makeTempDir, removeTempDir } from './helpers';
+import { makeTempDir, removeTempDir, tunnelConnect } from './helpers';
 
 const SIZE = WORKER_THRESHOLD + 8 * 1024 * 1024 + 123;
 let dir: string;
@@ -230,24 +229,18 @@ downloadArchive({ url: new URL(${JSON.stringify(`${base}/plain`)}), dest: ${JSON
   test('the archive download goes through HTTP_PROXY (CONNECT) and is verified', async () => {
     const connects: string[] = [];
     // Tunnelled sockets leave the server's books: closed by hand, or close() waits for undici's keep-alive.
-    const tunnels = new Set<net.Socket>();
+    const tunnels = new Set<Socket>();
     const proxy = http.createServer((req, res) => {
       res.writeHead(501);
       res.end();
     });
-    proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
-      connects.push(String(req.url));
-      tunnels.add(client);
-      const [host, port] = String(req.url).split(':');
-      const upstream = net.connect(Number(port), host, () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        upstream.write(head);
-        upstream.pipe(client);
-        client.pipe(upstream);
-      });
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-    });
+    proxy.on(
+      'connect',
+      tunnelConnect((target, client) => {
+        connects.push(target);
+        tunnels.add(client);
+      }),
+    );
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
     const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy, NO_PROXY: process.env.NO_PROXY, no_proxy: process.env.no_proxy };
     process.env.HTTP_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;

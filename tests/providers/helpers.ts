@@ -4,6 +4,7 @@
 
 import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { makeTempDir, removeTempDir, repoRoot, runPosh, type PoshResult } from '../helpers/posh';
@@ -146,6 +147,25 @@ export function storeIsEmpty(home: string): { images: number; tmpFiles: string[]
     tmpFiles = [];
   }
   return { images, tmpFiles };
+}
+
+/**
+ * A proxy's CONNECT handler: tunnels the client to the host:port it names (undici's ProxyAgent
+ * uses CONNECT for every proxied request). `onTunnel` sees each target and client socket.
+ */
+export function tunnelConnect(onTunnel: (target: string, client: net.Socket) => void = () => undefined) {
+  return (req: http.IncomingMessage, client: net.Socket, head: Buffer): void => {
+    onTunnel(String(req.url), client);
+    const [host, port] = String(req.url).split(':');
+    const upstream = net.connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  };
 }
 
 export { makeTempDir, removeTempDir, runPosh, repoRoot };

@@ -4,10 +4,9 @@
 
 import * as fs from 'node:fs';
 import * as http from 'node:http';
-import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { coreWim, makeTempDir, nanoWim, posh, removeTempDir, serveStatic, startFeedServer, storeIsEmpty, type FeedServer } from './helpers';
+import { coreWim, makeTempDir, nanoWim, posh, removeTempDir, serveStatic, startFeedServer, storeIsEmpty, tunnelConnect, type FeedServer } from './helpers';
 
 const NANO_SHA = 'cb2348d7c681d333db41e7d2815b1685434b8c495ed35b42dec153968ff30c32';
 const NANO_SIZE = 168379;
@@ -358,18 +357,7 @@ test('HTTP_PROXY is used for http feeds, and NO_PROXY bypasses it', async () => 
     req.pipe(up);
   });
   // undici's ProxyAgent tunnels with CONNECT, as proxies for https must be used.
-  proxy.on('connect', (req: http.IncomingMessage, client: import('node:net').Socket, head: Buffer) => {
-    seen.push(`CONNECT ${String(req.url)}`);
-    const [host, port] = String(req.url).split(':');
-    const upstream = net.connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
+  proxy.on('connect', tunnelConnect((target) => seen.push(`CONNECT ${target}`)));
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
   const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
   try {
