@@ -5,22 +5,12 @@ import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runPosh, type PoshResult } from '../helpers/posh';
 import { captureDirectory } from '../../core/wim';
+import { prng as bytes } from '../wim/helpers';
 
-// The wimlib-imagex peer: skipped loudly on a developer machine, required when CI=true.
+// The wimlib-imagex peer (skipped loudly on a developer machine, required when CI=true) and the
+// WIM suite's deterministic bytes, shared rather than copied.
 export { havePeer as haveWimlib, wimlib } from '../wim/helpers';
-
-/** Deterministic bytes (xorshift32). */
-export function bytes(n: number, seed: number): Buffer {
-  const b = Buffer.alloc(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13; x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5; x >>>= 0;
-    b[i] = x & 0xff;
-  }
-  return b;
-}
+export { bytes };
 
 /** Writes a tree: path → content (a directory for a trailing '/'). */
 export function writeTree(root: string, files: Record<string, string | Buffer>): void {
