@@ -21,9 +21,8 @@
 // same layer, hard links only to earlier files), opaque whiteouts become a whiteout plus the
 // directory, missing parent directories are supplied, devices and FIFOs are skipped.
 
-import { createReadStream } from 'node:fs';
 import { HostileEntryError, OciFormatError, normalizeLayerPath, readTar, type TarHeader, type TarWriteEntry } from '../oci';
-import type { ChainLayerItem, ImageStore, LayerEntry, LayerManifest } from '../store';
+import { openBlobStream, type ChainLayerItem, type ImageStore, type LayerEntry, type LayerManifest } from '../store';
 
 const EPOCH_FILETIME = 116444736000000000n;
 const TICKS = 10_000_000n;
@@ -82,6 +81,7 @@ function tarName(path: string): string {
  */
 export async function* layerTarEntries(store: ImageStore, m: LayerManifest): AsyncGenerator<TarWriteEntry> {
   const groupFirst = new Map<string, string>();
+  const locate = store.blobLocator();
   for (const e of m.entries) {
     const pax: Record<string, string> = { [PAX.keys]: Object.keys(e).join(',') };
     if (e.attributes !== undefined) pax[PAX.fileattr] = String(e.attributes);
@@ -120,13 +120,13 @@ export async function* layerTarEntries(store: ImageStore, m: LayerManifest): Asy
           const size = e.size ?? 0;
           const blob = e.sha256;
           if (size > 0 && !blob) throw new OciFormatError(`layer entry '/${e.path}' has ${size} bytes but no content hash`);
-          yield { header: { ...h, size, pax: sortedPax(pax) }, content: size > 0 ? createReadStream(store.blobPath(blob!)) : Buffer.alloc(0) };
+          yield { header: { ...h, size, pax: sortedPax(pax) }, content: size > 0 ? openBlobStream(locate(blob!), size) : Buffer.alloc(0) };
         }
         for (const s of e.streams ?? []) {
           const sp = { [PAX.stream]: s.name };
           yield {
             header: { ...h, name: `${e.path}:${s.name}`, size: s.size, pax: sp },
-            content: s.size > 0 && s.sha256 ? createReadStream(store.blobPath(s.sha256)) : Buffer.alloc(0),
+            content: s.size > 0 && s.sha256 ? openBlobStream(locate(s.sha256), s.size) : Buffer.alloc(0),
           };
         }
         break;

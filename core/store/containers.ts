@@ -6,14 +6,15 @@
 // itself copies a block up when the container writes it; elsewhere Node falls back to a plain
 // copy. Either way a container's file is never the blob's inode, so no write through a
 // container (not even by root, whom read-only modes do not stop) can change a blob, the image,
-// or another container. Hard links were rejected for that reason.
+// or another container. Hard links were rejected for that reason. A blob kept in a pack file
+// (installed from an uncompressed archive) is copied from its byte range of the pack.
 
 import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
-import { copyFile, lutimes, mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, lutimes, mkdir, open, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { step } from './durable';
-import type { StoreInputEntry } from './store';
+import { copyRange, step } from './durable';
+import type { BlobLocation, StoreInputEntry } from './store';
 import type { LayerEntry } from './types';
 
 const FILETIME_EPOCH_OFFSET = 116444736000000000n;
@@ -31,10 +32,10 @@ function filetimeSeconds(ft: string | undefined): number | null {
 
 /**
  * Writes a flattened image tree (parents before children) into `dest`, which must not exist.
- * `blobPath` maps a SHA-256 to the blob file. Image-rooted link targets ('/…') become absolute
+ * `locate` maps a SHA-256 to where the blob's bytes are. Image-rooted link targets ('/…') become absolute
  * paths inside `dest` (the capture walk turns them back into image-rooted ones).
  */
-export async function materializeTree(dest: string, flat: LayerEntry[], blobPath: (sha256: string) => string): Promise<void> {
+export async function materializeTree(dest: string, flat: LayerEntry[], locate: (sha256: string) => BlobLocation): Promise<void> {
   await mkdir(dest);
   const dirTimes: { path: string; t: number }[] = [];
   for (const e of flat) {
@@ -45,7 +46,7 @@ export async function materializeTree(dest: string, flat: LayerEntry[], blobPath
       if (e.path !== '') await mkdir(p);
       if (t !== null) dirTimes.push({ path: p, t });
     } else if (e.kind === 'file') {
-      if (e.sha256) await copyFile(blobPath(e.sha256), p, constants.COPYFILE_FICLONE);
+      if (e.sha256) await copyBlob(locate(e.sha256), e.size ?? 0, p);
       else await writeFile(p, '');
       if (t !== null) await utimes(p, t, t);
     } else if (e.kind === 'symlink') {
@@ -161,4 +162,23 @@ export async function diffTree(root: string, flat: LayerEntry[]): Promise<{ entr
   const tree = [...out.values()].sort((x, y) => compareSegs(x.path, y.path));
   whiteouts.sort((x, y) => compareSegs(x.path, y.path));
   return { entries: [...whiteouts, ...tree], added, changed, deleted };
+}
+
+/**
+ * A blob of its own is copied with FICLONE (a reflink where the file system has them, else the
+ * kernel's copy); a packed one is copied from its range of the pack.
+ */
+async function copyBlob(at: BlobLocation, size: number, dest: string): Promise<void> {
+  if (!at.packed) return copyFile(at.path, dest, constants.COPYFILE_FICLONE);
+  const src = await open(at.path, 'r');
+  try {
+    const out = await open(dest, 'wx');
+    try {
+      await copyRange(src, at.offset, size, out, 0);
+    } finally {
+      await out.close();
+    }
+  } finally {
+    await src.close();
+  }
 }

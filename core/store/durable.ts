@@ -81,19 +81,10 @@ export function tempName(tmpDir: string, what: string): string {
 /** Writes `data` to `path` atomically: temp file in the store, fsync, rename, fsync the folder. */
 export async function atomicWrite(tmpDir: string, path: string, data: string | Buffer): Promise<void> {
   const tmp = tempName(tmpDir, 'rec');
-  step('create', tmp);
-  const fh = await open(tmp, 'wx');
-  try {
+  await writeTemp(tmp, async (fh) => {
     step('write', tmp);
     await fh.writeFile(data);
-    step('fsync', tmp);
-    await fh.sync();
-  } catch (e) {
-    await fh.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  await fh.close();
+  });
   try {
     step('rename', path);
     await rename(tmp, path);
@@ -102,6 +93,21 @@ export async function atomicWrite(tmpDir: string, path: string, data: string | B
     throw e;
   }
   syncDir(dirname(path));
+}
+
+/** Creates the temp file `tmp`, lets `fill` write it, then fsyncs and closes it; on a failure it is closed and removed. */
+export async function writeTemp(tmp: string, fill: (fh: FileHandle) => Promise<void>): Promise<void> {
+  const fh = await createTemp(tmp);
+  try {
+    await fill(fh);
+    step('fsync', tmp);
+    await fh.sync();
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    await rm(tmp, { force: true });
+    throw e;
+  }
+  await fh.close();
 }
 
 export async function durableRename(from: string, to: string): Promise<void> {
@@ -119,4 +125,15 @@ export async function durableUnlink(path: string): Promise<void> {
 export async function createTemp(path: string): Promise<FileHandle> {
   step('create', path);
   return open(path, 'wx');
+}
+
+/** Copies `size` bytes of `src` from `from` into `dst` at `to` (fewer only if `src` ends first: an error). */
+export async function copyRange(src: FileHandle, from: number, size: number, dst: FileHandle, to: number): Promise<void> {
+  const buf = Buffer.allocUnsafe(Math.min(size, 1 << 20));
+  for (let done = 0; done < size; ) {
+    const { bytesRead } = await src.read(buf, 0, Math.min(buf.length, size - done), from + done);
+    if (!bytesRead) throw new Error(`unexpected end of file: ${size - done} of ${size} bytes missing at offset ${from + done}`);
+    for (let w = 0; w < bytesRead; ) w += (await dst.write(buf, w, bytesRead - w, to + done + w)).bytesWritten;
+    done += bytesRead;
+  }
 }

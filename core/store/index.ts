@@ -37,6 +37,8 @@
 //   await store.exportWim(image, wimPath, { compression?: 'none' | 'xpress' })
 //   await store.check()           -> StoreProblem[] (empty when healthy)
 //   await store.optimize()        -> { blobsRemoved, layersRemoved, tempFilesRemoved, bytesFreed }
+//        (also rewrites pack files holding blobs no image uses any more)
+//   store.blobLocator(catalog?)   -> sha256 => { path, offset, packed }; openBlobStream(location, size)
 //   Free functions with the same names take the root first: importWim(root, source, opts), …
 //
 // Errors: StoreError (errorId, category, target) and its kinds StoreVersionError (a newer
@@ -45,9 +47,13 @@
 // StoreLockedError (lock wait timed out); WimFormatError from the archive itself.
 //
 // Layout under the root:
-//   store.json            {"format":"posh-containers-store","schema":1}
-//   catalog.json          images, containers, layer and blob reference counts (the commit point)
+//   store.json            {"format":"posh-containers-store","schema":2}
+//   catalog.json          images, containers, layer and blob reference counts, where each blob is
+//                         (the commit point)
 //   blobs/<aa>/<sha256>   file contents, once per distinct content (SHA-1 kept in the catalog)
+//   packs/<id>.pack       the blobs of an uncompressed archive's install, side by side (each at a
+//                         4 KiB boundary; the catalog records pack and offset): one file per
+//                         hash-and-copy worker instead of one per blob
 //   layers/<id>.json      layer manifests (the tree: names, attributes, times, hashes), id = SHA-256
 //   tmp/                  temp files, named `<what>-<pid>-…` (a sweep removes only those of dead
 //                         processes, this process's own, or ones idle for 24 h: store.ts staleTemp)
@@ -63,8 +69,8 @@
 import { ImageStore, type ImportOptions, type ImportResult } from './store';
 import type { WimReader } from '../wim';
 
-export { ImageStore, imageIdOf } from './store';
-export type { ImportOptions, ImportProgress, ImportResult, RemoveResult, StoreProblem, OptimizeResult, StoreInputEntry, ChainLayerItem, ChainImageMeta, ChainStep, ChainResult } from './store';
+export { ImageStore, imageIdOf, openBlobStream } from './store';
+export type { BlobLocation, ImportOptions, ImportProgress, ImportResult, RemoveResult, StoreProblem, OptimizeResult, StoreInputEntry, ChainLayerItem, ChainImageMeta, ChainStep, ChainResult } from './store';
 export { StoreError, StoreVersionError, StoreDependencyError, StoreInputError } from './errors';
 export { StoreLockedError } from './lock';
 export { STORE_SCHEMA, fullNameOf } from './types';

@@ -2,16 +2,16 @@
 // point of every mutation. See core/store/index.ts for the API and the layout, and
 // docs/architecture-store.md for the crash and concurrency argument.
 
-import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createReadStream, readFileSync, type ReadStream } from 'node:fs';
 import { lstat, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WimEntry, WimReader, WimWriteEntry } from '../wim';
-import { atomicWrite, createTemp, durableRename, durableUnlink, ensureDir, isOwnTemp, step, syncDir, syncDirs, tempName } from './durable';
-import { hashCopy, type HashCopyJob } from './hash-copy';
+import { atomicWrite, copyRange, createTemp, durableRename, durableUnlink, ensureDir, isOwnTemp, step, syncDir, syncDirs, tempName, writeTemp } from './durable';
+import { hashCopy, PACK_ALIGN, type HashCopyJob } from './hash-copy';
 import { StoreDependencyError, StoreError, StoreInputError, StoreVersionError } from './errors';
 import { acquireStoreLock, type HeldLock } from './lock';
-import { STORE_SCHEMA, fullNameOf, type Catalog, type ContainerRecord, type ImageRecord, type LayerEntry, type LayerManifest } from './types';
+import { STORE_SCHEMA, fullNameOf, type BlobRecord, type Catalog, type PackedBlobRecord, type ContainerRecord, type ImageRecord, type LayerEntry, type LayerManifest } from './types';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX40 = /^[0-9a-f]{40}$/;
@@ -198,6 +198,7 @@ export class ImageStore {
   readonly versionPath: string;
   readonly pendingPath: string;
   readonly containersDir: string;
+  readonly packsDir: string;
   private knownPrefixes = new Map<string, Promise<void>>();
 
   constructor(readonly root: string) {
@@ -208,10 +209,24 @@ export class ImageStore {
     this.versionPath = join(root, 'store.json');
     this.pendingPath = join(root, 'pending');
     this.containersDir = join(root, 'containers');
+    this.packsDir = join(root, 'packs');
   }
 
+  /** The file of a blob stored on its own (see blobLocator for blobs that may be packed). */
   blobPath(sha256: string): string {
     return join(this.blobsDir, sha256.slice(0, 2), sha256);
+  }
+
+  packPath(packId: string): string {
+    return join(this.packsDir, `${packId}.pack`);
+  }
+
+  /** Where each blob's bytes are, per the catalog `c` (read now when not given). */
+  blobLocator(c: Catalog = this.readCatalog()): (sha256: string) => BlobLocation {
+    return (sha256) => {
+      const rec = c.blobs[sha256];
+      return rec && rec.length === 5 ? { path: this.packPath(rec[3]), offset: rec[4], packed: true } : { path: this.blobPath(sha256), offset: 0, packed: false };
+    };
   }
 
   layerPath(layerId: string): string {
@@ -366,11 +381,10 @@ export class ImageStore {
    */
   private async writeBlob(pieces: AsyncIterable<Uint8Array>, expectSize: number, what: string): Promise<{ sha256: string; sha1: string; size: number }> {
     const tmp = tempName(this.tmpDir, 'blob');
-    const fh = await createTemp(tmp);
     const h256 = createHash('sha256');
     const h1 = createHash('sha1');
     let size = 0;
-    try {
+    await writeTemp(tmp, async (fh) => {
       for await (const p of pieces) {
         size += p.length;
         if (size > expectSize) throw new StoreInputError(`${what}: content is longer than its declared ${expectSize} bytes.`, what);
@@ -380,14 +394,7 @@ export class ImageStore {
         await writeAll(fh, p);
       }
       if (size !== expectSize) throw new StoreInputError(`${what}: content has ${size} bytes, expected ${expectSize}.`, what);
-      step('fsync', tmp);
-      await fh.sync();
-    } catch (e) {
-      await fh.close().catch(() => undefined);
-      await rm(tmp, { force: true });
-      throw e;
-    }
-    await fh.close();
+    });
     const sha256 = h256.digest('hex');
     const final = join(await this.blobDir(sha256), sha256);
     if (await exists(final)) await durableUnlink(tmp);
@@ -473,11 +480,31 @@ export class ImageStore {
     };
   }
 
-  private async deleteFreed(freed: { freedLayers: string[]; freedBlobs: string[] }, sizes: Map<string, number>): Promise<number> {
+  /**
+   * After the commit: deletes the files of freed blobs and layers. `before` is the catalog's blob
+   * table before the change (the freed blobs' records); a pack file goes once no blob of `after`
+   * is in it (a pack still holding live blobs keeps its dead ones until Optimize rewrites it).
+   */
+  private async deleteFreed(freed: { freedLayers: string[]; freedBlobs: string[] }, before: Record<string, BlobRecord>, after: Catalog): Promise<number> {
     let bytes = 0;
+    const packs = new Set<string>();
     for (const b of freed.freedBlobs) {
-      bytes += sizes.get(b) ?? 0;
+      const rec = before[b];
+      if (rec?.length === 5) {
+        packs.add(rec[3]);
+        continue;
+      }
+      bytes += rec?.[1] ?? 0;
       await durableUnlink(this.blobPath(b));
+    }
+    if (packs.size) {
+      const live = livePacks(after);
+      for (const id of packs) {
+        if (live.has(id)) continue;
+        const st = await stat(this.packPath(id)).catch(() => null);
+        bytes += st?.size ?? 0;
+        await durableUnlink(this.packPath(id));
+      }
     }
     for (const l of freed.freedLayers) await durableUnlink(this.layerPath(l));
     return bytes;
@@ -549,7 +576,6 @@ export class ImageStore {
         }
         const order = [...needed.keys()].sort((a, b) => (reader.blob(a)?.res.offset ?? 0) - (reader.blob(b)?.res.offset ?? 0));
         const sha256Of = new Map<string, string>(bySha1);
-        const sizes = new Map<string, number>();
         const onBytes = (n: number, files: number): void => {
           bytesDone += n;
           filesDone += files;
@@ -559,24 +585,32 @@ export class ImageStore {
           }
         };
         let lastReport = 0;
-        // An uncompressed archive (every needed blob stored raw) is copied by the hash-and-copy
-        // workers; anything else streams through the reader's decoders.
+        // An uncompressed archive (every needed blob stored raw) is copied into pack files by the
+        // hash-and-copy workers; anything else streams through the reader's decoders into a file
+        // per blob.
         const extents = order.map((sha1) => reader.rawExtent(sha1));
-        const written = extents.every((x) => x !== null)
-          ? await this.copyRawBlobs(order.map((sha1, k) => ({ sha1, offset: extents[k]!.offset, size: extents[k]!.size, tmp: tempName(this.tmpDir, 'blob') })), extents[0]?.fd ?? -1, onBytes)
-          : await this.streamBlobs(reader, order, onBytes);
-        const toPlace = written.filter((w) => !('placed' in w && w.placed));
-        for (const prefix of new Set(toPlace.map((w) => w.sha256.slice(0, 2)))) await this.blobDir(prefix);
-        // Renaming onto an existing blob of the same SHA-256 replaces identical content: harmless.
-        await pool(toPlace, 8, async (w) => durableRename(w.tmp, this.blobPath(w.sha256)));
-        for (const w of written) {
-          sha256Of.set(w.sha1, w.sha256);
-          sizes.set(w.sha256, w.size);
-          if (!c.blobs[w.sha256]) c.blobs[w.sha256] = [w.sha1, w.size, 0];
+        let synced: string[];
+        if (extents.every((x) => x !== null)) {
+          const packed = await this.copyRawBlobs(order.map((sha1, k) => ({ sha1, offset: extents[k]!.offset, size: extents[k]!.size })), extents[0]?.fd ?? -1, onBytes);
+          for (const w of packed) {
+            sha256Of.set(w.sha1, w.sha256);
+            if (!c.blobs[w.sha256]) c.blobs[w.sha256] = [w.sha1, w.size, 0, w.pack, w.at];
+          }
+          synced = [this.tmpDir, this.packsDir];
+        } else {
+          const written = await this.streamBlobs(reader, order, onBytes);
+          for (const prefix of new Set(written.map((w) => w.sha256.slice(0, 2)))) await this.blobDir(prefix);
+          // Renaming onto an existing blob of the same SHA-256 replaces identical content: harmless.
+          await pool(written, 8, async (w) => durableRename(w.tmp, this.blobPath(w.sha256)));
+          for (const w of written) {
+            sha256Of.set(w.sha1, w.sha256);
+            if (!c.blobs[w.sha256]) c.blobs[w.sha256] = [w.sha1, w.size, 0];
+          }
+          synced = [this.tmpDir, ...written.map((w) => join(this.blobsDir, w.sha256.slice(0, 2)))];
         }
         // The renames are made durable (each folder fsynced once) before the catalog that
         // references the blobs is committed.
-        await syncDirs([this.tmpDir, ...new Set(written.map((w) => join(this.blobsDir, w.sha256.slice(0, 2))))]);
+        await syncDirs(synced);
         // Files sharing one SHA-1 count once above; count the rest as done too.
         filesDone = filesTotal;
         bytesDone = bytesTotal;
@@ -597,11 +631,10 @@ export class ImageStore {
           fileCount: manifest.entries.filter((e) => e.kind === 'file').length,
           created,
         };
-        const blobSizes = new Map<string, number>();
-        for (const [k, v] of Object.entries(c.blobs)) blobSizes.set(k, v[1]);
+        const before = { ...c.blobs };
         const freed = await this.addImage(c, image, { id: layerId, manifest, size }, existing);
         await this.commit(lock, c);
-        await this.deleteFreed(freed, blobSizes);
+        await this.deleteFreed(freed, before, c);
         await this.clearPending();
         return { status: existing ? 'replaced' : 'installed', image };
       });
@@ -680,46 +713,40 @@ export class ImageStore {
   /**
    * Stores the raw (uncompressed) blobs of an archive with the hash-and-copy workers
    * (core/store/hash-copy.ts): each blob's SHA-1 verified and SHA-256 computed while it is copied
-   * to its temp file; the main thread fsyncs finished files and renames them into place while the
-   * workers go on. Returns the blobs, fsynced and `placed` (their folders are not yet fsynced).
+   * into a pack file (one per worker, made in tmp/). The packs, fsynced, are renamed to
+   * packs/<id>.pack (the folder not yet fsynced); until the catalog names their blobs they are
+   * unreferenced, and a crash's sweep removes them. Returns where each blob went.
    */
-  private async copyRawBlobs(jobs: HashCopyJob[], fd: number, onBytes: (n: number, files: number) => void): Promise<{ sha1: string; tmp: string; sha256: string; size: number; placed: boolean }[]> {
-    const written: { sha1: string; tmp: string; sha256: string; size: number; placed: boolean }[] = [];
-    const syncs: Promise<void>[] = [];
-    const fsyncs = limiter(4);
+  private async copyRawBlobs(jobs: HashCopyJob[], fd: number, onBytes: (n: number, files: number) => void): Promise<{ sha1: string; sha256: string; size: number; pack: string; at: number }[]> {
+    const copied: { sha1: string; sha256: string; size: number; tmp: string; at: number }[] = [];
+    const made: string[] = [];
+    let packs: string[];
     try {
-      await hashCopy(fd, jobs, {
-        beforeCreate: (j) => step('create', j.tmp),
-        copied: (j, sha256) => {
-          step('write', j.tmp);
-          const w = { sha1: j.sha1, tmp: j.tmp, sha256, size: j.size, placed: false };
-          written.push(w);
-          const p = fsyncs(async () => {
-            step('fsync', j.tmp);
-            const fh = await open(j.tmp, 'r');
-            try {
-              await fh.sync();
-            } finally {
-              await fh.close();
-            }
-            // Durable now, so it can take its name while the copy goes on: until the catalog
-            // names it, a blob is unreferenced, and a crash's sweep removes it.
-            await this.blobDir(sha256);
-            await durableRename(j.tmp, this.blobPath(sha256));
-            w.placed = true;
-          });
-          p.catch(() => undefined); // observed below
-          syncs.push(p);
+      packs = await hashCopy(fd, jobs, {
+        packPath: () => {
+          const tmp = tempName(this.tmpDir, 'pack');
+          made.push(tmp);
+          return tmp;
+        },
+        beforeCopy: (j) => step('copy', j.sha1),
+        copied: (j, sha256, tmp, at) => {
+          step('write', tmp);
+          copied.push({ sha1: j.sha1, sha256, size: j.size, tmp, at });
           onBytes(j.size, 1);
         },
       });
     } catch (e) {
-      // Let the fsyncs settle; the caller's sweep removes the temp files.
-      await Promise.allSettled(syncs);
+      await Promise.all(made.map((p) => rm(p, { force: true })));
       throw e;
     }
-    await Promise.all(syncs);
-    return written;
+    const idOf = new Map<string, string>();
+    if (packs.length) await ensureDir(this.packsDir);
+    for (const tmp of packs) {
+      const id = randomBytes(12).toString('hex');
+      await durableRename(tmp, this.packPath(id));
+      idOf.set(tmp, id);
+    }
+    return copied.map((w) => ({ sha1: w.sha1, sha256: w.sha256, size: w.size, pack: idOf.get(w.tmp)!, at: w.at }));
   }
 
   private manifestFromWim(entries: WimEntry[], sha256Of: Map<string, string>): LayerManifest {
@@ -862,11 +889,10 @@ export class ImageStore {
       const manifest: LayerManifest = { schema: STORE_SCHEMA, securityDescriptors: sds, entries: out };
       const layerId = await this.writeLayer(manifest);
       const image = await this.layeredImage(meta, parent, layerId, manifest);
-      const blobSizes = new Map<string, number>();
-      for (const [k, v] of Object.entries(c.blobs)) blobSizes.set(k, v[1]);
+      const before = { ...c.blobs };
       const freed = await this.addImage(c, image, { id: layerId, manifest, size: totalSize(manifest) }, existing);
       await this.commit(lock, c);
-      await this.deleteFreed(freed, blobSizes);
+      await this.deleteFreed(freed, before, c);
       await this.clearPending();
       return { status: existing ? 'replaced' : 'installed', image };
     });
@@ -890,8 +916,6 @@ export class ImageStore {
     }
     return this.mutate(async (lock) => {
       const c = this.readCatalog();
-      const blobSizes = new Map<string, number>();
-      for (const [k, v] of Object.entries(c.blobs)) blobSizes.set(k, v[1]);
       const images: ImageRecord[] = [];
       const created: boolean[] = [];
       let parent: ImageRecord | null = null;
@@ -1131,12 +1155,11 @@ export class ImageStore {
       if (!rec) throw new StoreError(`The image '${typeof image === 'string' ? image : fullNameOf(image)}' is not installed.`, 'ImageNotFound', 'ObjectNotFound', key);
       const d = this.dependents(c, rec);
       if (d.containers.length || d.children.length) throw new StoreDependencyError(rec, d.containers, d.children);
-      const blobSizes = new Map<string, number>();
-      for (const [k, v] of Object.entries(c.blobs)) blobSizes.set(k, v[1]);
+      const before = { ...c.blobs };
       await this.markPending();
       const freed = await this.dropImage(c, rec);
       await this.commit(lock, c);
-      const bytes = await this.deleteFreed(freed, blobSizes);
+      const bytes = await this.deleteFreed(freed, before, c);
       await this.clearPending();
       return { image: rec, blobsRemoved: freed.freedBlobs.length, bytesFreed: bytes };
     });
@@ -1172,7 +1195,7 @@ export class ImageStore {
       const partial = `${final}.partial`;
       const flat = await this.flatten(image.layers);
       step('materialize', partial);
-      await materializeTree(partial, flat.map((x) => x.entry), (h) => this.blobPath(h));
+      await materializeTree(partial, flat.map((x) => x.entry), this.blobLocator(c));
       await durableRename(partial, final);
       const rec: ContainerRecord = {
         containerId,
@@ -1315,6 +1338,11 @@ export class ImageStore {
     // fileContent (not a bare readFilePieces closure): the writer then reads small blobs ahead.
     const { fileContent } = await import('../wim');
     const flat = await this.flatten(image.layers);
+    const locate = this.blobLocator();
+    const content = (sha256: string, size: number) => {
+      const at = locate(sha256);
+      return fileContent(at.path, at.packed ? { offset: at.offset, size } : undefined);
+    };
     for (const { entry: e, sds } of flat) {
       const w: WimWriteEntry = { path: e.path === '' ? [] : e.path.split('/'), kind: e.kind as 'directory' | 'file' | 'symlink' };
       if (e.attributes !== undefined) w.attributes = e.attributes;
@@ -1328,15 +1356,11 @@ export class ImageStore {
         if (e.hardLinkGroup) w.hardLinkGroup = e.hardLinkGroup;
         w.size = e.size ?? 0;
         if (e.sha256) {
-          const p = this.blobPath(e.sha256);
           w.sha1 = e.sha1;
-          w.content = fileContent(p);
+          w.content = content(e.sha256, w.size);
         }
         if (e.streams?.length) {
-          w.streams = e.streams.map((s) => {
-            const p = s.sha256 ? this.blobPath(s.sha256) : null;
-            return { name: s.name, size: s.size, sha1: s.sha1 ?? null, content: p ? fileContent(p) : () => emptyPieces() };
-          });
+          w.streams = e.streams.map((s) => ({ name: s.name, size: s.size, sha1: s.sha1 ?? null, content: s.sha256 ? content(s.sha256, s.size) : () => emptyPieces() }));
         }
       }
       yield w;
@@ -1428,14 +1452,16 @@ export class ImageStore {
         if (!rec) problems.push({ kind: 'Blob', id: b, problem: 'The blob is used by a layer but missing from the catalog.' });
         else if (rec[2] !== n) problems.push({ kind: 'Blob', id: b, problem: `The blob's reference count is ${rec[2]}, expected ${n}.` });
       }
+      const locate = this.blobLocator(c);
       for (const [b, rec] of Object.entries(c.blobs)) {
         if (!expectBlobRefs.has(b)) problems.push({ kind: 'Blob', id: b, problem: 'The catalog lists a blob no layer uses.' });
-        const p = this.blobPath(b);
+        const at = locate(b);
         let got: { sha256: string; sha1: string; size: number };
         try {
-          got = await hashFile(p);
+          got = await hashFile(at.path, at.offset, at.packed ? rec[1] : Infinity);
         } catch (e) {
-          problems.push({ kind: 'Blob', id: b, problem: (e as NodeJS.ErrnoException).code === 'ENOENT' ? `The blob file '${p}' is missing.` : (e as Error).message });
+          const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+          problems.push({ kind: 'Blob', id: b, problem: missing ? `The ${at.packed ? 'pack' : 'blob'} file '${at.path}' is missing.` : (e as Error).message });
           continue;
         }
         if (got.size !== rec[1]) problems.push({ kind: 'Blob', id: b, problem: `The blob has ${got.size} bytes, expected ${rec[1]}.` });
@@ -1451,10 +1477,68 @@ export class ImageStore {
   /** Removes temp files and every blob and layer the catalog does not reference. */
   async optimize(): Promise<OptimizeResult> {
     if (!(await exists(this.root))) return { blobsRemoved: 0, layersRemoved: 0, tempFilesRemoved: 0, bytesFreed: 0 };
-    return this.mutate(async () => {
-      const r = await this.sweep(this.readCatalog());
+    return this.mutate(async (lock) => {
+      const c = this.readCatalog();
+      const r = await this.sweep(c);
+      r.bytesFreed += await this.repack(lock, c);
       return r;
     });
+  }
+
+  /**
+   * Under the lock: each pack file holding blobs no longer in the catalog (its image was removed
+   * while another image still uses some of its blobs) is rewritten as a new pack of its live
+   * blobs; the catalog is committed pointing at the new packs, then the old ones go. Returns the
+   * bytes freed.
+   */
+  private async repack(lock: HeldLock, c: Catalog): Promise<number> {
+    const members = new Map<string, string[]>();
+    const packed = c.blobs as Record<string, PackedBlobRecord>;
+    for (const [b, rec] of Object.entries(c.blobs)) {
+      if (rec.length !== 5) continue;
+      const list = members.get(rec[3]);
+      if (list) list.push(b);
+      else members.set(rec[3], [b]);
+    }
+    const alignUp = (n: number): number => Math.ceil(n / PACK_ALIGN) * PACK_ALIGN;
+    const replaced: string[] = [];
+    let freed = 0;
+    for (const [id, blobs] of members) {
+      const st = await stat(this.packPath(id)).catch(() => null);
+      if (!st) continue; // missing: Test-ContainerImageStore reports it
+      // A pack's blobs lie side by side, each starting on a PACK_ALIGN boundary.
+      if (blobs.reduce((n, b) => n + alignUp(packed[b][1]), 0) >= alignUp(st.size)) continue;
+      if (!replaced.length) await this.markPending();
+      blobs.sort((x, y) => packed[x][4] - packed[y][4]);
+      const tmp = tempName(this.tmpDir, 'pack');
+      const placed: [string, number][] = [];
+      let end = 0;
+      await writeTemp(tmp, async (out) => {
+        const src = await open(this.packPath(id), 'r');
+        try {
+          for (const b of blobs) {
+            const at = alignUp(end);
+            step('write', tmp);
+            await copyRange(src, packed[b][4], packed[b][1], out, at);
+            placed.push([b, at]);
+            end = at + packed[b][1];
+          }
+        } finally {
+          await src.close();
+        }
+      });
+      const newId = randomBytes(12).toString('hex');
+      await durableRename(tmp, this.packPath(newId));
+      for (const [b, at] of placed) c.blobs[b] = [packed[b][0], packed[b][1], packed[b][2], newId, at];
+      replaced.push(id);
+      freed += st.size - end;
+    }
+    if (!replaced.length) return 0;
+    await syncDirs([this.tmpDir, this.packsDir]);
+    await this.commit(lock, c);
+    for (const id of replaced) await durableUnlink(this.packPath(id));
+    await this.clearPending();
+    return freed;
   }
 
   /** Under the lock: deletes what the committed catalog does not reference, then clears `pending`. */
@@ -1486,6 +1570,15 @@ export class ImageStore {
         r.bytesFreed += st.size;
       }
     }
+    const packs = livePacks(c);
+    for (const name of await readdir(this.packsDir).catch(() => [] as string[])) {
+      if (packs.has(name.replace(/\.pack$/, ''))) continue;
+      const p = join(this.packsDir, name);
+      const st = await stat(p).catch(() => null);
+      if (!st) continue;
+      await durableUnlink(p);
+      r.bytesFreed += st.size;
+    }
     for (const name of await readdir(this.layersDir).catch(() => [] as string[])) {
       const id = name.replace(/\.json$/, '');
       if (c.layers[id]) continue;
@@ -1513,7 +1606,7 @@ export class ImageStore {
     return r;
   }
 
-  /** Bytes the store's files occupy on disk (blobs, layers, catalog), for reports and tests. */
+  /** Bytes the store's files occupy on disk (blobs, packs, layers, catalog), for reports and tests. */
   async diskUsage(): Promise<number> {
     let n = 0;
     const add = async (p: string) => {
@@ -1523,6 +1616,7 @@ export class ImageStore {
     for (const prefix of await readdir(this.blobsDir).catch(() => [] as string[])) {
       for (const name of await readdir(join(this.blobsDir, prefix)).catch(() => [] as string[])) await add(join(this.blobsDir, prefix, name));
     }
+    for (const name of await readdir(this.packsDir).catch(() => [] as string[])) await add(join(this.packsDir, name));
     for (const name of await readdir(this.layersDir).catch(() => [] as string[])) await add(join(this.layersDir, name));
     await add(this.catalogPath);
     return n;
@@ -1574,24 +1668,6 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** A limiter: `run(fn)` starts fn when fewer than `width` earlier ones are still running. */
-function limiter(width: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let running = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    // A finishing run hands its slot straight to the first waiter, so `running` never exceeds width.
-    if (running >= width) await new Promise<void>((r) => waiting.push(r));
-    else running++;
-    try {
-      return await fn();
-    } finally {
-      const w = waiting.shift();
-      if (w) w();
-      else running--;
-    }
-  };
-}
-
 /** Bytes of blob data handed to the file system and not yet written, and files not yet closed. */
 const MAX_INFLIGHT = 32 << 20;
 /** Blob files kept open from their write to their fsync (the rest are reopened). */
@@ -1618,15 +1694,16 @@ async function exists(p: string): Promise<boolean> {
   return stat(p).then(() => true, () => false);
 }
 
-async function hashFile(p: string): Promise<{ sha256: string; sha1: string; size: number }> {
+/** Hashes `length` bytes of a file from `offset` (to the end when Infinity); `size` is what was read. */
+async function hashFile(p: string, offset = 0, length = Infinity): Promise<{ sha256: string; sha1: string; size: number }> {
   const fh = await open(p, 'r');
   try {
     const h256 = createHash('sha256');
     const h1 = createHash('sha1');
     const buf = Buffer.allocUnsafe(1 << 20);
     let size = 0;
-    for (;;) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+    while (size < length) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, length - size), offset + size);
       if (!bytesRead) break;
       h256.update(buf.subarray(0, bytesRead));
       h1.update(buf.subarray(0, bytesRead));
@@ -1636,6 +1713,25 @@ async function hashFile(p: string): Promise<{ sha256: string; sha1: string; size
   } finally {
     await fh.close();
   }
+}
+
+/** Pack ids the catalog's blobs are in. */
+function livePacks(c: Catalog): Set<string> {
+  const s = new Set<string>();
+  for (const rec of Object.values(c.blobs)) if (rec.length === 5) s.add(rec[3]);
+  return s;
+}
+
+/** Where a blob's bytes are: a file of its own (offset 0, the whole file) or a range of a pack. */
+export interface BlobLocation {
+  path: string;
+  offset: number;
+  packed: boolean;
+}
+
+/** A stream of a blob's `size` bytes. */
+export function openBlobStream(at: BlobLocation, size: number): ReadStream {
+  return createReadStream(at.path, at.packed ? { start: at.offset, end: at.offset + size - 1 } : {});
 }
 
 function totalSize(m: LayerManifest): number {

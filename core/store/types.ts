@@ -1,7 +1,7 @@
-// Record shapes of the image store (schema 1). See core/store/index.ts for the layout on disk.
+// Record shapes of the image store (schema 2: blobs may live in pack files). See core/store/index.ts for the layout on disk.
 
 /** The store layout version this code writes and understands. */
-export const STORE_SCHEMA = 1;
+export const STORE_SCHEMA = 2;
 
 /** One file-system object of a layer. Paths are '/'-joined segments; '' is the root directory. */
 export interface LayerEntry {
@@ -95,9 +95,17 @@ export interface Catalog {
   containers: ContainerRecord[];
   /** Layer id → number of images listing it. */
   layers: Record<string, { refs: number; size: number }>;
-  /** Blob SHA-256 → [SHA-1, size, number of layers referencing it]. */
-  blobs: Record<string, [string, number, number]>;
+  /** Blob SHA-256 → its record. */
+  blobs: Record<string, BlobRecord>;
 }
+
+/**
+ * [SHA-1, size, number of layers referencing it] for a blob in a file of its own
+ * (blobs/<aa>/<sha256>); with [pack id, byte offset] added for one inside a pack file
+ * (packs/<id>.pack, schema 2), where an uncompressed archive's blobs are kept side by side.
+ */
+export type BlobRecord = [string, number, number] | PackedBlobRecord;
+export type PackedBlobRecord = [string, number, number, string, number];
 
 export function fullNameOf(r: Pick<ImageRecord, 'publisher' | 'name' | 'version'>): string {
   return `${r.publisher}_${r.name}_${r.version}`;

@@ -12,13 +12,22 @@ import { createWim } from './writer';
 const READ_PIECE = 1 << 20;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Reads a file in fresh pieces, the next read overlapping the consumer's work on the current one. */
-export async function* readFilePieces(path: string, piece = READ_PIECE): AsyncGenerator<Buffer> {
+/**
+ * Reads a file (or `range` of it) in fresh pieces, the next read overlapping the consumer's work
+ * on the current one.
+ */
+export async function* readFilePieces(path: string, piece = READ_PIECE, range?: FileRange): AsyncGenerator<Buffer> {
   const fh = await open(path, 'r');
   try {
+    let at = range?.offset ?? 0;
+    const end = range ? range.offset + range.size : Infinity;
     const next = (): Promise<Buffer> => {
-      const b = Buffer.allocUnsafe(piece);
-      return fh.read(b, 0, piece, null).then(({ bytesRead }) => b.subarray(0, bytesRead));
+      const want = Math.min(piece, end - at);
+      if (want <= 0) return Promise.resolve(Buffer.alloc(0));
+      const b = Buffer.allocUnsafe(want);
+      const p = fh.read(b, 0, want, at).then(({ bytesRead }) => b.subarray(0, bytesRead));
+      at += want;
+      return p;
     };
     let cur = next();
     while (true) {
@@ -32,22 +41,29 @@ export async function* readFilePieces(path: string, piece = READ_PIECE): AsyncGe
   }
 }
 
-/**
- * The content of a file on disk as a writer ContentSource. Unlike `() => readFilePieces(p)`, the
- * writer's addAll() recognises it and reads small files ahead, several at a time.
- */
-export function fileContent(path: string): ContentSource {
-  return Object.assign(() => readFilePieces(path), { fsPath: path });
+/** A byte range of a file. */
+export interface FileRange {
+  offset: number;
+  size: number;
 }
 
-/** Reads exactly `size` bytes (fewer if the file shrank) synchronously. */
-function readSmallFileSync(path: string, size: number): Buffer {
+/**
+ * The content of a file on disk (or of `range` of it) as a writer ContentSource. Unlike
+ * `() => readFilePieces(p)`, the writer's addAll() recognises it and reads small files ahead,
+ * several at a time.
+ */
+export function fileContent(path: string, range?: FileRange): ContentSource {
+  return Object.assign(() => readFilePieces(path, READ_PIECE, range), { fsPath: path, fsOffset: range?.offset ?? 0 });
+}
+
+/** Reads exactly `size` bytes from `offset` (fewer if the file shrank) synchronously. */
+function readSmallFileSync(path: string, size: number, offset: number): Buffer {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(size);
     let got = 0;
     while (got < size) {
-      const n = readSync(fd, buf, got, size - got, got);
+      const n = readSync(fd, buf, got, size - got, offset + got);
       if (n === 0) return buf.subarray(0, got);
       got += n;
     }
@@ -57,8 +73,8 @@ function readSmallFileSync(path: string, size: number): Buffer {
   }
 }
 
-/** Reads exactly `size` bytes of a file (fewer if it shrank) with callback I/O: 3 pool round trips. */
-function readSmallFile(path: string, size: number): Promise<Buffer> {
+/** Reads exactly `size` bytes of a file from `offset` (fewer if it shrank) with callback I/O: 3 pool round trips. */
+function readSmallFile(path: string, size: number, offset: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     openCb(path, 'r', (err, fd) => {
       if (err) return reject(err);
@@ -66,7 +82,7 @@ function readSmallFile(path: string, size: number): Promise<Buffer> {
       let got = 0;
       const finish = (e: Error | null, data?: Buffer): void => closeCb(fd, (e2) => (e || e2 ? reject(e || e2) : resolve(data!)));
       const step = (): void => {
-        readCb(fd, buf, got, size - got, got, (e, n) => {
+        readCb(fd, buf, got, size - got, offset + got, (e, n) => {
           if (e) return finish(e);
           got += n;
           if (n === 0 || got === size) return finish(null, got === size ? buf : buf.subarray(0, got));
@@ -178,14 +194,14 @@ export async function* prefetch(entries: AsyncIterable<WimWriteEntry> | Iterable
       let b = 0;
       if (e.kind === 'file' && e.content && e.size !== undefined && e.size > 0 && e.size <= PREFETCH_MAX_FILE) {
         const src = e.content;
-        const fsPath = (src as unknown as { fsPath?: string }).fsPath;
+        const { fsPath, fsOffset = 0 } = src as unknown as { fsPath?: string; fsOffset?: number };
         if (fsPath && e.size <= SYNC_READ_MAX) {
           const size = e.size;
           e.content = async function* () {
-            yield readSmallFileSync(fsPath, size);
+            yield readSmallFileSync(fsPath, size, fsOffset);
           };
         } else if (fsPath) {
-          const data = readSmallFile(fsPath, e.size);
+          const data = readSmallFile(fsPath, e.size, fsOffset);
           data.catch(() => undefined); // observed when the writer asks for the content
           e.content = async function* () {
             yield await data;

@@ -146,3 +146,29 @@ test('SIGKILL at 36+ points of Install, Uninstall and Remove leaves a consistent
     expect(outcomes.some((o) => o.startsWith(`${s.tag}@`) && o.endsWith(':not-done'))).toBe(true);
   }
 });
+
+test('SIGKILL at 10 points of an Optimize-ContainerImageStore that rewrites a pack leaves every blob of the live image readable', async () => {
+  // newimage installed first, NanoServer (all of whose files newimage has) second, newimage
+  // removed: NanoServer's blobs sit in newimage's pack beside the 3 dead ones of newimage's extras.
+  const template = join(dir, 'repack');
+  const setup = 'Install-ContainerOSImage newimage.wim; Install-ContainerOSImage nano.wim; Uninstall-ContainerOSImage -FullName CN=Demo_newimage_1.0.0.0 -Force';
+  expect((await posh(setup, dir, template)).code).toBe(0);
+  const n = await countSteps('Optimize-ContainerImageStore | Out-Null', template, 'repack');
+  expect(n).toBeGreaterThan(8);
+  await pool(spread(n, 10), 4, async (point) => {
+    const home = join(dir, `kill-repack-${point}`);
+    copyDir(template, home);
+    const killed = await posh('Optimize-ContainerImageStore | Out-Null', dir, home, { POSH_STORE_FAILPOINT: String(point) });
+    expect({ point, code: killed.code }).toEqual({ point, code: null });
+    const check = await posh([
+      '"problems: $(@(Test-ContainerImageStore).Count)"',
+      '"listed: $((Get-ContainerImage).FullName)"',
+      "Export-ContainerImage NanoServer -WimPath 'out-" + point + ".wim' | Out-Null",
+      'Optimize-ContainerImageStore | Out-Null',
+      '"problems after: $(@(Test-ContainerImageStore).Count)"',
+      '"freed again: $((Optimize-ContainerImageStore).BytesFreed)"',
+    ].join('\n'), dir, home);
+    expect({ point, ...check }).toEqual({ point, stdout: 'problems: 0\nlisted: CN=Microsoft_NanoServer_10.0.14300.1010\nproblems after: 0\nfreed again: 0\n', stderr: '', code: 0 });
+    removeTempDir(home);
+  });
+});

@@ -2,11 +2,11 @@
 // corruption found by Test-ContainerImageStore, and lock recovery after a dead holder.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, readdirSync, writeFileSync, writeSync, closeSync, existsSync, statSync, utimesSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, readdirSync, unlinkSync, writeFileSync, writeSync, closeSync, existsSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, removeTempDir } from '../helpers/posh';
 import { openStore, type ImageRecord } from '../../core/store';
-import { makeWim, posh, sampleTree } from './helpers';
+import { makeWim, posh, sampleTree, writeTree } from './helpers';
 
 let dir: string;
 let home: string;
@@ -44,6 +44,30 @@ function blobFiles(): string[] {
   return readdirSync(root).flatMap((p) => readdirSync(join(root, p)));
 }
 
+function packFiles(): string[] {
+  return existsSync(join(home, 'packs')) ? readdirSync(join(home, 'packs')) : [];
+}
+
+type BlobRec = [string, number, number] | [string, number, number, string, number];
+
+function catalogBlobs(): Record<string, BlobRec> {
+  return JSON.parse(readFileSync(join(home, 'catalog.json'), 'utf8')).blobs;
+}
+
+/** Installs nano.wim as an uncompressed archive (blobs packed) or XPRESS-compressed (a file per blob). */
+async function installAs(compression: 'none' | 'xpress'): Promise<void> {
+  if (compression === 'xpress') {
+    // Compressible contents: an archive whose every blob is stored raw installs packed, whatever its compression.
+    const files: Record<string, string> = { 'Windows/win.ini': '[fonts]\r\n' };
+    for (let i = 0; i < 4; i++) files[`Windows/System32/f${i}.dll`] = `file ${i}, `.repeat(2500); // 20,000 bytes
+    writeTree(join(dir, 'nanox'), files);
+    await makeWim(join(dir, 'nanox'), join(dir, 'nano.wim'), 'NanoServer', '10.0.10586.0', 'CN=Microsoft', '', 'xpress');
+  }
+  await install();
+  expect(packFiles().length > 0).toBe(compression === 'none');
+  expect(blobFiles().length > 0).toBe(compression === 'xpress');
+}
+
 test('a corrupt archive (a flipped byte in a file) installs nothing and leaves no blob behind', async () => {
   const wim = readFileSync(join(dir, 'nano.wim'));
   const at = wim.indexOf(Buffer.from(readFileSync(join(dir, 'nano', 'Windows', 'System32', 'f002.dll')).subarray(0, 64)));
@@ -55,6 +79,7 @@ test('a corrupt archive (a flipped byte in a file) installs nothing and leaves n
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/^Install-ContainerOSImage: Failed to install OS image from '.*nano\.wim' with error: Invalid WIM archive: content has SHA-1 [0-9a-f]{40}, expected [0-9a-f]{40}\n$/);
   expect(blobFiles()).toEqual([]);
+  expect(packFiles()).toEqual([]);
   expect(readdirSync(join(home, 'tmp'))).toEqual([]);
   expect(existsSync(join(home, 'pending'))).toBe(false);
   expect(await posh('Get-ContainerImage; Test-ContainerImageStore', dir, home)).toEqual({ stdout: '', stderr: '', code: 0 });
@@ -129,32 +154,41 @@ test('Get-ContainerImage | select Name, ParentImage shows the parent as TP5 does
   expect(paths).not.toContain('Windows/win.ini');
 });
 
-test('Export-ContainerImage into a missing folder, and with a blob gone, fails and leaves no file', async () => {
-  await install();
+test.each(['none', 'xpress'] as const)('Export-ContainerImage into a missing folder, and with blob data gone, fails and leaves no file (archive compression %s)', async (compression) => {
+  await installAs(compression);
   expect(await posh('Export-ContainerImage NanoServer -WimPath nofolder/x.wim', dir, home)).toEqual({
     stdout: '', code: 1, stderr: `Export-ContainerImage: Cannot find the path '${join(dir, 'nofolder')}' because it does not exist.\n`,
   });
-  const blobs = readdirSync(join(home, 'blobs'));
-  const victim = join(home, 'blobs', blobs[0], readdirSync(join(home, 'blobs', blobs[0]))[0]);
-  writeFileSync(victim + '.keep', readFileSync(victim));
-  require('node:fs').unlinkSync(victim);
+  // Packed: the one pack file goes, and every blob in it is reported. Loose: one blob file goes.
+  const blobs = catalogBlobs();
+  let victim: string;
+  let expected: string;
+  if (compression === 'none') {
+    expect(packFiles()).toHaveLength(1);
+    victim = join(home, 'packs', packFiles()[0]);
+    expected = Object.keys(blobs).map((b) => `Blob|${b}|The pack file '${victim}' is missing.\n`).join('');
+  } else {
+    const prefix = readdirSync(join(home, 'blobs'))[0];
+    victim = join(home, 'blobs', prefix, readdirSync(join(home, 'blobs', prefix))[0]);
+    expected = `Blob|${victim.split('/').pop()}|The blob file '${victim}' is missing.\n`;
+  }
+  unlinkSync(victim);
   const r = await posh('Export-ContainerImage NanoServer -WimPath x.wim', dir, home);
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/^Export-ContainerImage: Failed to export the image 'CN=Microsoft_NanoServer_10.0.10586.0' to '.*x\.wim': ENOENT: no such file or directory, open '.*'\n$/);
   expect(readdirSync(dir).filter((f) => f.startsWith('x.wim'))).toEqual([]);
-  // Test-ContainerImageStore reports the missing blob as one object.
+  // Test-ContainerImageStore reports each missing blob as one object.
   const t = await posh('Test-ContainerImageStore | ForEach-Object { "$($_.Kind)|$($_.Id)|$($_.Problem)" }', dir, home);
-  const id = victim.split('/').pop();
-  expect(t).toEqual({ stdout: `Blob|${id}|The blob file '${victim}' is missing.\n`, stderr: '', code: 0 });
+  expect(t).toEqual({ stdout: expected, stderr: '', code: 0 });
 });
 
-test('Test-ContainerImageStore reports a corrupted blob and a tampered catalog count, one object per problem', async () => {
-  await install();
+test.each(['none', 'xpress'] as const)('Test-ContainerImageStore reports a corrupted blob and a tampered catalog count, one object per problem (archive compression %s)', async (compression) => {
+  await installAs(compression);
   const c = JSON.parse(readFileSync(join(home, 'catalog.json'), 'utf8'));
-  const [sha, rec] = Object.entries(c.blobs as Record<string, [string, number, number]>).find(([, v]) => v[1] === 20_000)!;
-  const p = join(home, 'blobs', sha.slice(0, 2), sha);
+  const [sha, rec] = Object.entries(c.blobs as Record<string, BlobRec>).find(([, v]) => v[1] === 20_000)!;
+  const [p, at] = rec.length === 5 ? [join(home, 'packs', `${rec[3]}.pack`), rec[4]] : [join(home, 'blobs', sha.slice(0, 2), sha), 0];
   const fd = openSync(p, 'r+');
-  writeSync(fd, Buffer.from('X'), 0, 1, 100);
+  writeSync(fd, Buffer.from('X'), 0, 1, at + 100);
   closeSync(fd);
   c.blobs[sha][2] = 5;
   writeFileSync(join(home, 'catalog.json'), JSON.stringify(c));
@@ -169,7 +203,7 @@ test('Test-ContainerImageStore reports a corrupted blob and a tampered catalog c
 test('a store written by a newer posh is refused with a clear error; nothing is changed', async () => {
   mkdirSync(home, { recursive: true });
   writeFileSync(join(home, 'store.json'), JSON.stringify({ format: 'posh-containers-store', schema: 7 }));
-  const msg = `The image store '${home}' has schema version 7, but this version of posh-containers understands schema 1 at most. Upgrade posh-containers to use this store.`;
+  const msg = `The image store '${home}' has schema version 7, but this version of posh-containers understands schema 2 at most. Upgrade posh-containers to use this store.`;
   expect(await posh('Get-ContainerImage', dir, home)).toEqual({ stdout: '', code: 1, stderr: `Get-ContainerImage: ${msg}\n` });
   expect(await posh('Install-ContainerOSImage nano.wim', dir, home)).toEqual({
     stdout: '', code: 1, stderr: `Install-ContainerOSImage: Failed to install OS image from '${join(dir, 'nano.wim')}' with error: ${msg}\n`,

@@ -32,8 +32,9 @@ export function sampleTree(root: string, count: number, size: number, seed: numb
   writeTree(root, files);
 }
 
-export async function makeWim(src: string, wim: string, name: string, version: string, publisher = 'CN=Microsoft', summary = ''): Promise<void> {
-  await captureDirectory(src, wim, { compression: 'none', metadata: { name, version, publisher, description: summary } });
+/** Captures `src` as a WIM (uncompressed unless told: its install packs the blobs; an XPRESS one stores a file per blob). */
+export async function makeWim(src: string, wim: string, name: string, version: string, publisher = 'CN=Microsoft', summary = '', compression: 'none' | 'xpress' = 'none'): Promise<void> {
+  await captureDirectory(src, wim, { compression, metadata: { name, version, publisher, description: summary } });
 }
 
 /** Runs `posh -NonInteractive -c script` in `cwd` with the store at `home`. */
