@@ -38,7 +38,12 @@ function filetimeSeconds(ft: string | undefined): number | null {
 export async function materializeTree(dest: string, flat: LayerEntry[], locate: (sha256: string) => BlobLocation): Promise<void> {
   await mkdir(dest);
   const dirTimes: { path: string; t: number }[] = [];
+  // Files are copied COPY_WIDTH at a time (their folders exist already: parents come first), so
+  // one file's read waits overlap another's write.
+  const copying = new Set<Promise<void>>();
+  let failure: unknown = null;
   for (const e of flat) {
+    if (failure) break;
     const p = e.path === '' ? dest : join(dest, ...e.path.split('/'));
     const t = filetimeSeconds(e.times?.[2]);
     step('materialize', p);
@@ -46,18 +51,29 @@ export async function materializeTree(dest: string, flat: LayerEntry[], locate: 
       if (e.path !== '') await mkdir(p);
       if (t !== null) dirTimes.push({ path: p, t });
     } else if (e.kind === 'file') {
-      if (e.sha256) await copyBlob(locate(e.sha256), e.size ?? 0, p);
-      else await writeFile(p, '');
-      if (t !== null) await utimes(p, t, t);
+      const copy = (async () => {
+        if (e.sha256) await copyBlob(locate(e.sha256), e.size ?? 0, p);
+        else await writeFile(p, '');
+        if (t !== null) await utimes(p, t, t);
+      })().catch((err: unknown) => {
+        failure ??= err;
+      });
+      const settled = copy.finally(() => copying.delete(settled));
+      copying.add(settled);
+      if (copying.size >= COPY_WIDTH) await Promise.race(copying);
     } else if (e.kind === 'symlink') {
       const target = e.linkTarget ?? '';
       await symlink(target.startsWith('/') ? join(dest, ...target.split('/').filter(Boolean)) : target, p);
       if (t !== null) await lutimes(p, t, t).catch(() => undefined);
     }
   }
+  await Promise.all(copying);
+  if (failure) throw failure;
   // Directory times last (creating their children changed them), deepest first.
   for (let i = dirTimes.length - 1; i >= 0; i--) await utimes(dirTimes[i].path, dirTimes[i].t, dirTimes[i].t);
 }
+
+const COPY_WIDTH = 4;
 
 function sha256OfFile(path: string): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -267,3 +267,18 @@ test("the temp sweep keeps a live process's temp files (a download in progress) 
     live.kill();
   }
 });
+
+test('a schema 1 store (a file per blob, written before pack files) is read as it is and moves to schema 2 at its next commit', async () => {
+  await installAs('xpress');
+  const c = JSON.parse(readFileSync(join(home, 'catalog.json'), 'utf8'));
+  c.schema = 1;
+  writeFileSync(join(home, 'catalog.json'), JSON.stringify(c));
+  writeFileSync(join(home, 'store.json'), JSON.stringify({ format: 'posh-containers-store', schema: 1 }) + '\n');
+  expect(await posh('(Get-ContainerImage).Name; Test-ContainerImageStore', dir, home)).toEqual({ stdout: 'NanoServer\n', stderr: '', code: 0 });
+  sampleTree(join(dir, 'other'), 3, 30_000, 9);
+  await makeWim(join(dir, 'other'), join(dir, 'other.wim'), 'Other', '1.0.0.0');
+  expect(await posh('Install-ContainerOSImage other.wim; (Get-ContainerImage).Name; Test-ContainerImageStore', dir, home)).toEqual({ stdout: 'NanoServer\nOther\n', stderr: '', code: 0 });
+  expect(JSON.parse(readFileSync(join(home, 'catalog.json'), 'utf8')).schema).toBe(2);
+  expect(packFiles()).toHaveLength(1);
+  expect(blobFiles().length).toBeGreaterThan(0);
+});
