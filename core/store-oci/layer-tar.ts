@@ -22,7 +22,7 @@
 // directory, missing parent directories are supplied, devices and FIFOs are skipped.
 
 import { HostileEntryError, OciFormatError, normalizeLayerPath, readTar, type TarHeader, type TarWriteEntry } from '../oci';
-import { openBlobStream, type ChainLayerItem, type ImageStore, type LayerEntry, type LayerManifest } from '../store';
+import { openBlobStream, type BlobLocation, type ChainLayerItem, type ImageStore, type LayerEntry, type LayerManifest } from '../store';
 
 const EPOCH_FILETIME = 116444736000000000n;
 const TICKS = 10_000_000n;
@@ -81,7 +81,22 @@ function tarName(path: string): string {
  */
 export async function* layerTarEntries(store: ImageStore, m: LayerManifest): AsyncGenerator<TarWriteEntry> {
   const groupFirst = new Map<string, string>();
-  const locate = store.blobLocator();
+  const blobs = new Set<string>();
+  for (const e of m.entries) {
+    if (e.sha256) blobs.add(e.sha256);
+    for (const s of e.streams ?? []) if (s.sha256) blobs.add(s.sha256);
+  }
+  // The tar writer reads each entry's content before asking for the next entry, so the snapshot's
+  // descriptors can be closed when this generator ends (or is abandoned).
+  const snapshot = store.openBlobSnapshot(blobs);
+  try {
+    yield* layerEntriesFrom(m, groupFirst, snapshot.locate);
+  } finally {
+    snapshot.close();
+  }
+}
+
+async function* layerEntriesFrom(m: LayerManifest, groupFirst: Map<string, string>, locate: (sha256: string) => BlobLocation): AsyncGenerator<TarWriteEntry> {
   for (const e of m.entries) {
     const pax: Record<string, string> = { [PAX.keys]: Object.keys(e).join(',') };
     if (e.attributes !== undefined) pax[PAX.fileattr] = String(e.attributes);
@@ -120,13 +135,13 @@ export async function* layerTarEntries(store: ImageStore, m: LayerManifest): Asy
           const size = e.size ?? 0;
           const blob = e.sha256;
           if (size > 0 && !blob) throw new OciFormatError(`layer entry '/${e.path}' has ${size} bytes but no content hash`);
-          yield { header: { ...h, size, pax: sortedPax(pax) }, content: size > 0 ? openBlobStream(locate(blob!), size) : Buffer.alloc(0) };
+          yield { header: { ...h, size, pax: sortedPax(pax) }, content: size > 0 ? openBlobStream(locate(blob!)) : Buffer.alloc(0) };
         }
         for (const s of e.streams ?? []) {
           const sp = { [PAX.stream]: s.name };
           yield {
             header: { ...h, name: `${e.path}:${s.name}`, size: s.size, pax: sp },
-            content: s.size > 0 && s.sha256 ? openBlobStream(locate(s.sha256), s.size) : Buffer.alloc(0),
+            content: s.size > 0 && s.sha256 ? openBlobStream(locate(s.sha256)) : Buffer.alloc(0),
           };
         }
         break;

@@ -42,32 +42,36 @@ export async function materializeTree(dest: string, flat: LayerEntry[], locate: 
   // one file's read waits overlap another's write.
   const copying = new Set<Promise<void>>();
   let failure: unknown = null;
-  for (const e of flat) {
-    if (failure) break;
-    const p = e.path === '' ? dest : join(dest, ...e.path.split('/'));
-    const t = filetimeSeconds(e.times?.[2]);
-    step('materialize', p);
-    if (e.kind === 'directory') {
-      if (e.path !== '') await mkdir(p);
-      if (t !== null) dirTimes.push({ path: p, t });
-    } else if (e.kind === 'file') {
-      const copy = (async () => {
-        if (e.sha256) await copyBlob(locate(e.sha256), e.size ?? 0, p);
-        else await writeFile(p, '');
-        if (t !== null) await utimes(p, t, t);
-      })().catch((err: unknown) => {
-        failure ??= err;
-      });
-      const settled = copy.finally(() => copying.delete(settled));
-      copying.add(settled);
-      if (copying.size >= COPY_WIDTH) await Promise.race(copying);
-    } else if (e.kind === 'symlink') {
-      const target = e.linkTarget ?? '';
-      await symlink(target.startsWith('/') ? join(dest, ...target.split('/').filter(Boolean)) : target, p);
-      if (t !== null) await lutimes(p, t, t).catch(() => undefined);
+  try {
+    for (const e of flat) {
+      if (failure) break;
+      const p = e.path === '' ? dest : join(dest, ...e.path.split('/'));
+      const t = filetimeSeconds(e.times?.[2]);
+      step('materialize', p);
+      if (e.kind === 'directory') {
+        if (e.path !== '') await mkdir(p);
+        if (t !== null) dirTimes.push({ path: p, t });
+      } else if (e.kind === 'file') {
+        const copy = (async () => {
+          if (e.sha256) await copyBlob(locate(e.sha256), p);
+          else await writeFile(p, '');
+          if (t !== null) await utimes(p, t, t);
+        })().catch((err: unknown) => {
+          failure ??= err;
+        });
+        const settled = copy.finally(() => copying.delete(settled));
+        copying.add(settled);
+        if (copying.size >= COPY_WIDTH) await Promise.race(copying);
+      } else if (e.kind === 'symlink') {
+        const target = e.linkTarget ?? '';
+        await symlink(target.startsWith('/') ? join(dest, ...target.split('/').filter(Boolean)) : target, p);
+        if (t !== null) await lutimes(p, t, t).catch(() => undefined);
+      }
     }
+  } finally {
+    // No copy may outlive the call: the caller's clean-up removes the folder right after a failure.
+    await Promise.all(copying);
   }
-  await Promise.all(copying);
   if (failure) throw failure;
   // Directory times last (creating their children changed them), deepest first.
   for (let i = dirTimes.length - 1; i >= 0; i--) await utimes(dirTimes[i].path, dirTimes[i].t, dirTimes[i].t);
@@ -184,13 +188,13 @@ export async function diffTree(root: string, flat: LayerEntry[]): Promise<{ entr
  * A blob of its own is copied with FICLONE (a reflink where the file system has them, else the
  * kernel's copy); a packed one is copied from its range of the pack.
  */
-async function copyBlob(at: BlobLocation, size: number, dest: string): Promise<void> {
+async function copyBlob(at: BlobLocation, dest: string): Promise<void> {
   if (!at.packed) return copyFile(at.path, dest, constants.COPYFILE_FICLONE);
   const src = await open(at.path, 'r');
   try {
     const out = await open(dest, 'wx');
     try {
-      await copyRange(src, at.offset, size, out, 0);
+      await copyRange(src, at.offset, at.size, out, 0);
     } finally {
       await out.close();
     }

@@ -32,13 +32,15 @@
 //        only their tags as references) / await store.untagImage('repo:tag') -> the image that had it, or null
 //   await store.addContainer(rec) (a record only) / updateContainer(id, change) /
 //         removeContainer(id) (the record, then its root directory)
-//   store.exportEntries(image)    -> AsyncIterable<WimWriteEntry> for createWim().addAll()
+//   store.exportEntries(image, locate?) -> AsyncIterable<WimWriteEntry> for createWim().addAll()
 //                                    (flattened; stored SHA-1s passed so nothing is re-hashed)
 //   await store.exportWim(image, wimPath, { compression?: 'none' | 'xpress' })
 //   await store.check()           -> StoreProblem[] (empty when healthy)
 //   await store.optimize()        -> { blobsRemoved, layersRemoved, tempFilesRemoved, bytesFreed }
 //        (also rewrites pack files holding blobs no image uses any more)
-//   store.blobLocator(catalog?)   -> sha256 => { path, offset, packed }; openBlobStream(location, size)
+//   store.blobLocator(catalog?)   -> sha256 => { path, offset, size, packed } (readers under the lock)
+//   store.openBlobSnapshot(blobs) -> { locate, close } for readers without the lock: the packs of
+//        those blobs held open, so a pack Optimize rewrites stays readable; openBlobStream(location)
 //   Free functions with the same names take the root first: importWim(root, source, opts), …
 //
 // Errors: StoreError (errorId, category, target) and its kinds StoreVersionError (a newer

@@ -3,7 +3,7 @@
 // docs/architecture-store.md for the crash and concurrency argument.
 
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { createReadStream, readFileSync, type ReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, type ReadStream } from 'node:fs';
 import { lstat, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WimEntry, WimReader, WimWriteEntry } from '../wim';
@@ -11,7 +11,7 @@ import { atomicWrite, copyRange, createTemp, durableRename, durableUnlink, ensur
 import { hashCopy, PACK_ALIGN, type HashCopyJob } from './hash-copy';
 import { StoreDependencyError, StoreError, StoreInputError, StoreVersionError } from './errors';
 import { acquireStoreLock, type HeldLock } from './lock';
-import { STORE_SCHEMA, fullNameOf, type BlobRecord, type Catalog, type PackedBlobRecord, type ContainerRecord, type ImageRecord, type LayerEntry, type LayerManifest } from './types';
+import { LAYER_SCHEMA, STORE_SCHEMA, fullNameOf, type BlobRecord, type Catalog, type PackedBlobRecord, type ContainerRecord, type ImageRecord, type LayerEntry, type LayerManifest } from './types';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const HEX40 = /^[0-9a-f]{40}$/;
@@ -221,12 +221,49 @@ export class ImageStore {
     return join(this.packsDir, `${packId}.pack`);
   }
 
-  /** Where each blob's bytes are, per the catalog `c` (read now when not given). */
-  blobLocator(c: Catalog = this.readCatalog()): (sha256: string) => BlobLocation {
+  /**
+   * Where each blob's bytes are, per the catalog `c` (read now when not given), for readers that
+   * hold the lock; `fds` gives open descriptors of packs (see openBlobSnapshot).
+   */
+  blobLocator(c: Catalog = this.readCatalog(), fds?: Map<string, number>): (sha256: string) => BlobLocation {
     return (sha256) => {
       const rec = c.blobs[sha256];
-      return rec && rec.length === 5 ? { path: this.packPath(rec[3]), offset: rec[4], packed: true } : { path: this.blobPath(sha256), offset: 0, packed: false };
+      if (!rec) throw new StoreError(`The blob ${sha256} is not in the store.`, 'BlobMissing', 'ObjectNotFound', sha256);
+      if (rec.length === 5) return { path: this.packPath(rec[3]), offset: rec[4], size: rec[1], packed: true, fd: fds?.get(rec[3]) };
+      return { path: this.blobPath(sha256), offset: 0, size: rec[1], packed: false };
     };
+  }
+
+  /**
+   * For readers without the lock (export, layer tars): the catalog as it is now, with the pack
+   * files holding `blobs` opened, so a pack that Optimize-ContainerImageStore rewrites and deletes
+   * meanwhile stays readable through its descriptor (blobs of their own never move while an image
+   * uses them). close() after the last read.
+   */
+  openBlobSnapshot(blobs: Iterable<string>): { locate: (sha256: string) => BlobLocation; close: () => void } {
+    const wanted = [...blobs];
+    for (let attempt = 1; ; attempt++) {
+      const c = this.readCatalog();
+      const fds = new Map<string, number>();
+      try {
+        for (const b of wanted) {
+          const rec = c.blobs[b];
+          if (rec?.length === 5 && !fds.has(rec[3])) fds.set(rec[3], openSync(this.packPath(rec[3]), 'r'));
+        }
+      } catch (e) {
+        for (const fd of fds.values()) closeSync(fd);
+        // A rewrite committed between reading the catalog and opening its packs: read it again.
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT' && attempt < 5) continue;
+        throw e;
+      }
+      return {
+        locate: this.blobLocator(c, fds),
+        close: () => {
+          for (const fd of fds.values()) closeSync(fd);
+          fds.clear();
+        },
+      };
+    }
   }
 
   layerPath(layerId: string): string {
@@ -335,8 +372,9 @@ export class ImageStore {
       try {
         return await fn(lock);
       } catch (e) {
-        // A failed mutation never committed: drop what it wrote (blobs, temp files, a layer).
-        if (await exists(this.pendingPath)) await this.sweep(this.readCatalog()).catch(() => undefined);
+        // A failed mutation never committed: drop what it wrote (blobs, packs, temp files, a
+        // layer) — unless the lock was lost, when another process may be writing its own.
+        if (!lock.compromised() && (await exists(this.pendingPath))) await this.sweep(this.readCatalog()).catch(() => undefined);
         throw e;
       }
     } finally {
@@ -379,7 +417,7 @@ export class ImageStore {
    * Writes one blob from pieces: temp file, SHA-256 (and SHA-1 unless given) while streaming,
    * fsync, rename to blobs/<aa>/<sha256>. Identical content already stored is kept, not duplicated.
    */
-  private async writeBlob(pieces: AsyncIterable<Uint8Array>, expectSize: number, what: string): Promise<{ sha256: string; sha1: string; size: number }> {
+  private async writeBlob(pieces: AsyncIterable<Uint8Array>, expectSize: number, what: string, stored: Catalog['blobs']): Promise<{ sha256: string; sha1: string; size: number }> {
     const tmp = tempName(this.tmpDir, 'blob');
     const h256 = createHash('sha256');
     const h1 = createHash('sha1');
@@ -397,7 +435,8 @@ export class ImageStore {
     });
     const sha256 = h256.digest('hex');
     const final = join(await this.blobDir(sha256), sha256);
-    if (await exists(final)) await durableUnlink(tmp);
+    // Content already in a pack, or in its own file, is not stored twice.
+    if (stored[sha256]?.length === 5 || (await exists(final))) await durableUnlink(tmp);
     else await durableRename(tmp, final);
     return { sha256, sha1: h1.digest('hex'), size };
   }
@@ -787,7 +826,7 @@ export class ImageStore {
       }
       out.push(le);
     }
-    return { schema: STORE_SCHEMA, securityDescriptors: sds, entries: out };
+    return { schema: LAYER_SCHEMA, securityDescriptors: sds, entries: out };
   }
 
   /**
@@ -874,7 +913,7 @@ export class ImageStore {
             le.size = first.size;
           } else if ((e.size ?? 0) > 0) {
             if (!e.content) throw new StoreInputError(`${meta.name}: file '/${le.path}' has no content.`);
-            const b = await this.writeBlob(e.content(), e.size!, `/${le.path}`);
+            const b = await this.writeBlob(e.content(), e.size!, `/${le.path}`, c.blobs);
             le.sha1 = b.sha1;
             le.sha256 = b.sha256;
             if (!c.blobs[b.sha256]) c.blobs[b.sha256] = [b.sha1, b.size, 0];
@@ -886,7 +925,7 @@ export class ImageStore {
         }
         out.push(le);
       }
-      const manifest: LayerManifest = { schema: STORE_SCHEMA, securityDescriptors: sds, entries: out };
+      const manifest: LayerManifest = { schema: LAYER_SCHEMA, securityDescriptors: sds, entries: out };
       const layerId = await this.writeLayer(manifest);
       const image = await this.layeredImage(meta, parent, layerId, manifest);
       const before = { ...c.blobs };
@@ -1016,7 +1055,7 @@ export class ImageStore {
         assign(b);
       };
       if (size > SMALL) {
-        done(await this.writeBlob(content(), size, label));
+        done(await this.writeBlob(content(), size, label, c.blobs));
         return;
       }
       const parts: Buffer[] = [];
@@ -1030,7 +1069,7 @@ export class ImageStore {
       while (inflight.size >= WIDTH || (inflight.size > 0 && inflightBytes + size > BUDGET)) await Promise.race(inflight);
       const data = Buffer.concat(parts);
       inflightBytes += size;
-      const pr: Promise<void> = this.writeBlob((async function* () { yield data; })(), size, label)
+      const pr: Promise<void> = this.writeBlob((async function* () { yield data; })(), size, label, c.blobs)
         .then(done)
         .finally(() => {
           inflight.delete(pr);
@@ -1139,7 +1178,7 @@ export class ImageStore {
       if (e.path === '') throw new StoreInputError(`${what}: a whiteout of the image root.`, '/');
       for (const seg of e.path.split('/')) if (badSegment(seg)) throw new StoreInputError(`${what}: entry '/${e.path}': ${badSegment(seg)}.`, '/' + e.path);
     }
-    const manifest: LayerManifest = { schema: STORE_SCHEMA, securityDescriptors: sds, entries: out };
+    const manifest: LayerManifest = { schema: LAYER_SCHEMA, securityDescriptors: sds, entries: out };
     const layerId = await this.writeLayer(manifest);
     return { manifest, layerId };
   }
@@ -1334,14 +1373,14 @@ export class ImageStore {
    * The image as WIM writer entries: content comes from the blobs, and each entry carries its
    * stored SHA-1 so the writer never hashes content twice.
    */
-  async *exportEntries(image: ImageRecord): AsyncGenerator<WimWriteEntry> {
+  async *exportEntries(image: ImageRecord, locate?: (sha256: string) => BlobLocation): AsyncGenerator<WimWriteEntry> {
     // fileContent (not a bare readFilePieces closure): the writer then reads small blobs ahead.
     const { fileContent } = await import('../wim');
     const flat = await this.flatten(image.layers);
-    const locate = this.blobLocator();
-    const content = (sha256: string, size: number) => {
-      const at = locate(sha256);
-      return fileContent(at.path, at.packed ? { offset: at.offset, size } : undefined);
+    const where = locate ?? this.blobLocator();
+    const content = (sha256: string) => {
+      const at = where(sha256);
+      return fileContent(at.path, at.packed ? { offset: at.offset, size: at.size, fd: at.fd } : undefined);
     };
     for (const { entry: e, sds } of flat) {
       const w: WimWriteEntry = { path: e.path === '' ? [] : e.path.split('/'), kind: e.kind as 'directory' | 'file' | 'symlink' };
@@ -1357,10 +1396,10 @@ export class ImageStore {
         w.size = e.size ?? 0;
         if (e.sha256) {
           w.sha1 = e.sha1;
-          w.content = content(e.sha256, w.size);
+          w.content = content(e.sha256);
         }
         if (e.streams?.length) {
-          w.streams = e.streams.map((s) => ({ name: s.name, size: s.size, sha1: s.sha1 ?? null, content: s.sha256 ? content(s.sha256, s.size) : () => emptyPieces() }));
+          w.streams = e.streams.map((s) => ({ name: s.name, size: s.size, sha1: s.sha1 ?? null, content: s.sha256 ? content(s.sha256) : () => emptyPieces() }));
         }
       }
       yield w;
@@ -1370,18 +1409,29 @@ export class ImageStore {
   /** Writes an installed image as a single-image WIM at `wimPath` (flattened when derived). */
   async exportWim(image: ImageRecord, wimPath: string, opts: { compression?: 'none' | 'xpress' } = {}): Promise<{ path: string; size: number }> {
     const { createWim } = await import('../wim');
-    const w = await createWim(wimPath, {
-      compression: opts.compression ?? 'none',
-      metadata: { name: image.name, description: image.summary, version: image.version, publisher: image.publisher },
-    });
-    try {
-      await w.addAll(this.exportEntries(image));
-    } catch (e) {
-      await w.abort();
-      throw e;
+    const blobs = new Set<string>();
+    for (const { entry: e } of await this.flatten(image.layers)) {
+      if (e.sha256) blobs.add(e.sha256);
+      for (const st of e.streams ?? []) if (st.sha256) blobs.add(st.sha256);
     }
-    const r = await w.finish();
-    return { path: r.path, size: r.size };
+    // Opened before the archive is created: a missing pack fails the export with nothing written.
+    const snapshot = this.openBlobSnapshot(blobs);
+    try {
+      const w = await createWim(wimPath, {
+        compression: opts.compression ?? 'none',
+        metadata: { name: image.name, description: image.summary, version: image.version, publisher: image.publisher },
+      });
+      try {
+        await w.addAll(this.exportEntries(image, snapshot.locate));
+      } catch (e) {
+        await w.abort();
+        throw e;
+      }
+      const r = await w.finish();
+      return { path: r.path, size: r.size };
+    } finally {
+      snapshot.close();
+    }
   }
 
   // ---- checking and optimising -------------------------------------------------------------
@@ -1458,7 +1508,7 @@ export class ImageStore {
         const at = locate(b);
         let got: { sha256: string; sha1: string; size: number };
         try {
-          got = await hashFile(at.path, at.offset, at.packed ? rec[1] : Infinity);
+          got = await hashFile(at.path, at.offset, at.packed ? at.size : Infinity);
         } catch (e) {
           const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
           problems.push({ kind: 'Blob', id: b, problem: missing ? `The ${at.packed ? 'pack' : 'blob'} file '${at.path}' is missing.` : (e as Error).message });
@@ -1561,7 +1611,8 @@ export class ImageStore {
     for (const prefix of await readdir(this.blobsDir).catch(() => [] as string[])) {
       const dir = join(this.blobsDir, prefix);
       for (const name of await readdir(dir).catch(() => [] as string[])) {
-        if (c.blobs[name]) continue;
+        // A file whose content the catalog has in a pack is a second copy (left by an older posh).
+        if (c.blobs[name] && c.blobs[name].length !== 5) continue;
         const p = join(dir, name);
         const st = await stat(p).catch(() => null);
         if (!st) continue;
@@ -1722,16 +1773,23 @@ function livePacks(c: Catalog): Set<string> {
   return s;
 }
 
-/** Where a blob's bytes are: a file of its own (offset 0, the whole file) or a range of a pack. */
+/**
+ * Where a blob's bytes are: a file of its own (offset 0, the whole file) or `size` bytes of a pack
+ * from `offset`; `fd` is the pack open already (a snapshot's), to read instead of `path`.
+ */
 export interface BlobLocation {
   path: string;
   offset: number;
+  size: number;
   packed: boolean;
+  fd?: number;
 }
 
-/** A stream of a blob's `size` bytes. */
-export function openBlobStream(at: BlobLocation, size: number): ReadStream {
-  return createReadStream(at.path, at.packed ? { start: at.offset, end: at.offset + size - 1 } : {});
+/** A stream of a blob's bytes (not for an empty blob); a snapshot's descriptor is left open. */
+export function openBlobStream(at: BlobLocation): ReadStream {
+  if (!at.packed) return createReadStream(at.path);
+  const range = { start: at.offset, end: at.offset + at.size - 1 };
+  return at.fd === undefined ? createReadStream(at.path, range) : createReadStream('', { ...range, fd: at.fd, autoClose: false });
 }
 
 function totalSize(m: LayerManifest): number {

@@ -3,6 +3,13 @@
 /** The store layout version this code writes and understands. */
 export const STORE_SCHEMA = 2;
 
+/**
+ * The layer manifest format. Part of every layer id (the SHA-256 of the manifest), so it stays
+ * at 1 while the store's layout changes: the same tree gives the same layer and image ids in
+ * every version.
+ */
+export const LAYER_SCHEMA = 1;
+
 /** One file-system object of a layer. Paths are '/'-joined segments; '' is the root directory. */
 export interface LayerEntry {
   path: string;

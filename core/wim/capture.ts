@@ -2,7 +2,6 @@
 // Names are read as raw bytes (Node's string readdir would silently rewrite invalid UTF-8).
 
 import { close as closeCb, closeSync, openSync, readSync, lstatSync, open as openCb, read as readCb, readdirSync, readlinkSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 const FILETIME_EPOCH_OFFSET = 116444736000000000n;
 const nsToFiletime = (ns: bigint): bigint => ns / 100n + FILETIME_EPOCH_OFFSET;
@@ -14,20 +13,26 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Reads a file (or `range` of it) in fresh pieces, the next read overlapping the consumer's work
- * on the current one.
+ * on the current one. With `range.fd` the file is that open descriptor (left open).
  */
 export async function* readFilePieces(path: string, piece = READ_PIECE, range?: FileRange): AsyncGenerator<Buffer> {
-  const fh = await open(path, 'r');
+  const own = range?.fd === undefined ? openSync(path, 'r') : null;
+  const fd = own ?? range!.fd!;
   try {
     let at = range?.offset ?? 0;
     const end = range ? range.offset + range.size : Infinity;
+    // Each read starts where the previous one ended (a short read leaves no gap).
     const next = (): Promise<Buffer> => {
       const want = Math.min(piece, end - at);
       if (want <= 0) return Promise.resolve(Buffer.alloc(0));
       const b = Buffer.allocUnsafe(want);
-      const p = fh.read(b, 0, want, at).then(({ bytesRead }) => b.subarray(0, bytesRead));
-      at += want;
-      return p;
+      return new Promise((resolve, reject) =>
+        readCb(fd, b, 0, want, at, (e, n) => {
+          if (e) return reject(e);
+          at += n;
+          resolve(b.subarray(0, n));
+        }),
+      );
     };
     let cur = next();
     while (true) {
@@ -37,14 +42,15 @@ export async function* readFilePieces(path: string, piece = READ_PIECE, range?: 
       yield b;
     }
   } finally {
-    await fh.close();
+    if (own !== null) closeSync(own);
   }
 }
 
-/** A byte range of a file. */
+/** A byte range of a file; `fd`, when given, is the file open (the reader neither opens nor closes it). */
 export interface FileRange {
   offset: number;
   size: number;
+  fd?: number;
 }
 
 /**
@@ -53,34 +59,36 @@ export interface FileRange {
  * several at a time.
  */
 export function fileContent(path: string, range?: FileRange): ContentSource {
-  return Object.assign(() => readFilePieces(path, READ_PIECE, range), { fsPath: path, fsOffset: range?.offset ?? 0 });
+  return Object.assign(() => readFilePieces(path, READ_PIECE, range), { fsPath: path, fsRange: range });
 }
 
-/** Reads exactly `size` bytes from `offset` (fewer if the file shrank) synchronously. */
-function readSmallFileSync(path: string, size: number, offset: number): Buffer {
-  const fd = openSync(path, 'r');
+/** Reads exactly `size` bytes from `offset` (fewer if the file shrank) synchronously; `fd` is the file when open already. */
+function readSmallFileSync(path: string, size: number, offset: number, fd?: number): Buffer {
+  const own = fd === undefined ? openSync(path, 'r') : null;
   try {
     const buf = Buffer.allocUnsafe(size);
     let got = 0;
     while (got < size) {
-      const n = readSync(fd, buf, got, size - got, offset + got);
+      const n = readSync(own ?? fd!, buf, got, size - got, offset + got);
       if (n === 0) return buf.subarray(0, got);
       got += n;
     }
     return buf;
   } finally {
-    closeSync(fd);
+    if (own !== null) closeSync(own);
   }
 }
 
-/** Reads exactly `size` bytes of a file from `offset` (fewer if it shrank) with callback I/O: 3 pool round trips. */
-function readSmallFile(path: string, size: number, offset: number): Promise<Buffer> {
+/** Reads exactly `size` bytes of a file from `offset` (fewer if it shrank) with callback I/O: 3 pool round trips (1 with `fd`). */
+function readSmallFile(path: string, size: number, offset: number, openFd?: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    openCb(path, 'r', (err, fd) => {
-      if (err) return reject(err);
+    const run = (fd: number, own: boolean): void => {
       const buf = Buffer.allocUnsafe(size);
       let got = 0;
-      const finish = (e: Error | null, data?: Buffer): void => closeCb(fd, (e2) => (e || e2 ? reject(e || e2) : resolve(data!)));
+      const finish = (e: Error | null, data?: Buffer): void => {
+        if (!own) return e ? reject(e) : resolve(data!);
+        closeCb(fd, (e2) => (e || e2 ? reject(e || e2) : resolve(data!)));
+      };
       const step = (): void => {
         readCb(fd, buf, got, size - got, offset + got, (e, n) => {
           if (e) return finish(e);
@@ -91,7 +99,9 @@ function readSmallFile(path: string, size: number, offset: number): Promise<Buff
       };
       if (size === 0) finish(null, buf);
       else step();
-    });
+    };
+    if (openFd !== undefined) return run(openFd, false);
+    openCb(path, 'r', (err, fd) => (err ? reject(err) : run(fd, true)));
   });
 }
 
@@ -194,14 +204,15 @@ export async function* prefetch(entries: AsyncIterable<WimWriteEntry> | Iterable
       let b = 0;
       if (e.kind === 'file' && e.content && e.size !== undefined && e.size > 0 && e.size <= PREFETCH_MAX_FILE) {
         const src = e.content;
-        const { fsPath, fsOffset = 0 } = src as unknown as { fsPath?: string; fsOffset?: number };
+        const { fsPath, fsRange } = src as unknown as { fsPath?: string; fsRange?: FileRange };
+        const offset = fsRange?.offset ?? 0;
         if (fsPath && e.size <= SYNC_READ_MAX) {
           const size = e.size;
           e.content = async function* () {
-            yield readSmallFileSync(fsPath, size, fsOffset);
+            yield readSmallFileSync(fsPath, size, offset, fsRange?.fd);
           };
         } else if (fsPath) {
-          const data = readSmallFile(fsPath, e.size, fsOffset);
+          const data = readSmallFile(fsPath, e.size, offset, fsRange?.fd);
           data.catch(() => undefined); // observed when the writer asks for the content
           e.content = async function* () {
             yield await data;
