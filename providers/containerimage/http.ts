@@ -342,7 +342,15 @@ class RawHandler {
   }
 }
 
+/**
+ * One GET for a large body: plain http without a proxy on its own socket (http1.ts: reads in
+ * 1 MiB slabs), anything else through undici.
+ */
 function dispatchRaw(url: URL, s: HttpSettings, headers: Record<string, string>): Promise<RawResponse> {
+  if (url.protocol === 'http:' && !proxyFor(url)) {
+    const { plainGet } = require('./http1') as typeof import('./http1');
+    return plainGet(url, s, headers);
+  }
   return new Promise<RawResponse>((resolve, reject) => {
     const handler = new RawHandler(url, s, resolve, reject);
     getDispatcher(s, url).dispatch(
