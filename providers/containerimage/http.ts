@@ -1,4 +1,5 @@
-// HTTP for feeds and archives, with undici: a connection pool per proxy that honours
+// HTTP for feeds and archives, with undici (archive bodies over plain http without a proxy go
+// through http1.ts instead, for speed): a connection pool per proxy that honours
 // HTTP_PROXY / HTTPS_PROXY / NO_PROXY (undici's ProxyAgent; NO_PROXY matched here), timeouts for the response head and
 // for each pause in the body, redirects followed by hand (so a loop is reported as one), and
 // retry with exponential back-off on network errors and 5xx answers.
