@@ -120,7 +120,9 @@ export async function writeImageArchiveFile(path: string, images: ArchiveImageSp
   const { stream, images: built } = writeImageArchive(images);
   const tmp = `${path}.tmp-${randomBytes(6).toString('hex')}`;
   try {
-    await pipeline(stream, createWriteStream(tmp, { mode: 0o644 }));
+    // 0600, as `docker save -o` leaves its file (the CLI writes a temp file from os.CreateTemp and
+    // renames it): an image can hold secrets its owner did not mean to share.
+    await pipeline(stream, createWriteStream(tmp, { mode: 0o600 }));
     await fsp.rename(tmp, path);
   } catch (e) {
     await fsp.rm(tmp, { force: true });

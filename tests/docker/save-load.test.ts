@@ -5,7 +5,7 @@
 // Corrupt and hostile archives end in a clear error with the store unchanged.
 // Peers missing: skipped loudly on a developer machine, a failure when CI=true.
 
-import { mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync, existsSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync, rmSync, existsSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { makeTempDir, removeTempDir, runInProcess } from '../helpers/posh';
@@ -112,6 +112,8 @@ describe('docker save / load round trip', () => {
     const s = await run(root, `docker save -o ${file} app:1.0 nanoserver:latest`);
     expect(s.errors).toEqual([]);
     expect(s.out).toBe('');
+    // As the docker CLI writes it (a temp file from os.CreateTemp, renamed): owner only.
+    expect(statSync(file).mode & 0o777).toBe(0o600);
     const names = (await import('node:child_process')).spawnSync('tar', ['tf', file], { encoding: 'utf8' }).stdout.split('\n');
     expect(names).toEqual(expect.arrayContaining(['oci-layout', 'index.json', 'manifest.json', 'repositories']));
     const manifest = JSON.parse((await import('node:child_process')).spawnSync('tar', ['xOf', file, 'manifest.json'], { encoding: 'utf8' }).stdout);
