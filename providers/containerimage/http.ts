@@ -227,26 +227,114 @@ export interface RawResponse {
 }
 
 /**
+ * The body half of a RawResponse, for both transports (undici's handler below, http1.ts's socket):
+ * chunks that come before consume() are kept and handed over first; onData returning false pauses
+ * the transport until resume(); the end or a failure settles consume(). Errors of the caller's own
+ * (thrown by onData, given to abort) are passed on as they are, others worded by
+ * describeNetworkError.
+ */
+export abstract class BodyFeed {
+  private sink: ((chunk: Buffer) => boolean) | null = null;
+  private early: Buffer[] = [];
+  protected ended: { error: unknown } | null = null;
+  private waiting: { resolve: () => void; reject: (e: unknown) => void } | null = null;
+  private own = new Set<unknown>();
+
+  constructor(protected readonly s: HttpSettings) {}
+
+  /** Lets the transport deliver again. */
+  protected abstract resumeTransport(): void;
+  /** Stops the transport for good: the caller gave up with `e`. */
+  protected abstract stopTransport(e: Error): void;
+
+  /** A chunk from the transport; false when it should pause (nobody consuming yet, or the consumer is full). */
+  protected feed(chunk: Buffer): boolean {
+    if (this.ended) return false;
+    if (!this.sink) {
+      this.early.push(chunk);
+      return false;
+    }
+    try {
+      return this.sink(chunk);
+    } catch (e) {
+      this.abort(e as Error);
+      return false;
+    }
+  }
+
+  consume(onData: (chunk: Buffer) => boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.sink = onData;
+      const early = this.early;
+      this.early = [];
+      let more = true;
+      for (const c of early) {
+        // Bytes that came before a failure are dropped; a body that ended well is all delivered.
+        if (this.ended && this.ended.error !== null) break;
+        try {
+          more = onData(c);
+        } catch (e) {
+          this.abort(e as Error);
+          return;
+        }
+      }
+      if (this.ended) this.settle();
+      else if (more) this.resumeTransport();
+    });
+  }
+
+  /** Never after the end: undici's connection may be carrying another request by then. */
+  resume(): void {
+    if (!this.ended) this.resumeTransport();
+  }
+
+  abort(reason?: Error): void {
+    const e = reason ?? new Error('the transfer was abandoned');
+    this.own.add(e);
+    this.early = [];
+    // A body that arrived whole before consume() was handed over can still be refused by the
+    // caller while it is delivered: the consume then fails with the caller's error.
+    if (this.ended?.error === null && this.waiting) this.ended = { error: e };
+    if (this.ended) return this.settle();
+    this.stopTransport(e);
+    if (!this.ended) this.end(e);
+  }
+
+  protected end(error: unknown): void {
+    if (this.ended) return;
+    this.ended = { error };
+    this.settle();
+  }
+
+  private settle(): void {
+    const w = this.waiting;
+    if (!w || !this.ended) return;
+    this.waiting = null;
+    const e = this.ended.error;
+    if (e === null) w.resolve();
+    else w.reject(this.own.has(e) ? e : describeNetworkError(e, this.s));
+  }
+}
+
+/**
  * undici's dispatch handler behind RawResponse. The head resolves `opened`; returning false from
  * onHeaders pauses the parser until consume() resumes it, so a caller that only looks at the
  * status never receives the body.
  */
-class RawHandler {
+class RawHandler extends BodyFeed {
   private abortFn: ((e?: Error) => void) | null = null;
   private resumeFn: (() => void) | null = null;
-  private sink: ((chunk: Buffer) => boolean) | null = null;
-  private early: Buffer[] = [];
   private head = false;
-  private ended: { error: unknown } | null = null;
-  private waiting: { resolve: () => void; reject: (e: unknown) => void } | null = null;
-  private own = new Set<unknown>();
 
   constructor(
     private readonly url: URL,
-    private readonly s: HttpSettings,
+    s: HttpSettings,
     private readonly opened: (r: RawResponse) => void,
     private readonly failed: (e: unknown) => void,
-  ) {}
+  ) {
+    super(s);
+  }
 
   onConnect(abort: (e?: Error) => void): void {
     this.abortFn = abort;
@@ -262,27 +350,15 @@ class RawHandler {
       headers: util.parseHeaders(rawHeaders ?? []) as RawResponse['headers'],
       url: this.url,
       consume: (onData) => this.consume(onData),
-      // Never after the end: the connection may be carrying another request by then.
-      resume: () => {
-        if (!this.ended) this.resumeFn?.();
-      },
+      resume: () => this.resume(),
       abort: (reason) => this.abort(reason),
     });
     return false;
   }
 
+  /** A caller's error thrown here aborts the request (as undici does with a throwing handler). */
   onData(chunk: Buffer): boolean {
-    if (!this.sink) {
-      this.early.push(chunk);
-      return false;
-    }
-    try {
-      return this.sink(chunk);
-    } catch (e) {
-      // undici aborts the request with it; remember it so it is not described as a network error.
-      this.own.add(e);
-      throw e;
-    }
+    return this.feed(chunk);
   }
 
   onComplete(): void {
@@ -298,48 +374,13 @@ class RawHandler {
     this.end(err);
   }
 
-  private end(error: unknown): void {
-    if (this.ended) return;
-    this.ended = { error };
-    this.settle();
+  protected resumeTransport(): void {
+    this.resumeFn?.();
   }
 
-  private settle(): void {
-    const w = this.waiting;
-    if (!w || !this.ended) return;
-    this.waiting = null;
-    const e = this.ended.error;
-    if (e === null) w.resolve();
-    else w.reject(this.own.has(e) ? e : describeNetworkError(e, this.s));
-  }
-
-  private consume(onData: (chunk: Buffer) => boolean): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.waiting = { resolve, reject };
-      this.sink = onData;
-      // Chunks that came before consume (none while the parser is paused at the head) go first.
-      let more = true;
-      try {
-        for (const c of this.early) more = onData(c);
-      } catch (e) {
-        this.early = [];
-        this.abort(e as Error);
-        return;
-      }
-      this.early = [];
-      if (this.ended) this.settle();
-      else if (more) this.resumeFn?.();
-    });
-  }
-
-  private abort(reason?: Error): void {
-    const e = reason ?? new Error('the transfer was abandoned');
-    this.own.add(e);
-    this.early = [];
-    if (this.ended) return this.settle();
+  /** undici calls onError at once, which ends the body with `e`. */
+  protected stopTransport(e: Error): void {
     this.abortFn?.(e);
-    // undici calls onError synchronously; if the request had already finished, settle here.
-    if (!this.ended) this.end(e);
   }
 }
 

@@ -14,7 +14,7 @@
 // as undici's: for the connection, for the response head, and for each pause in the body.
 
 import * as net from 'node:net';
-import { describeNetworkError, type HttpSettings, type RawResponse } from './http';
+import { BodyFeed, describeNetworkError, type HttpSettings, type RawResponse } from './http';
 
 /** Socket reads land in slabs of this size; a slab with less than MIN_READ left is replaced. */
 const SLAB = 1 << 20;
@@ -35,7 +35,7 @@ export function plainGet(url: URL, s: HttpSettings, headers: Record<string, stri
   return new Promise<RawResponse>((resolve, reject) => new PlainExchange(url, s, headers, resolve, reject).start());
 }
 
-class PlainExchange {
+class PlainExchange extends BodyFeed {
   private socket: net.Socket | null = null;
   private slab = Buffer.allocUnsafe(SLAB);
   private used = 0;
@@ -44,20 +44,16 @@ class PlainExchange {
   private headBytes = 0;
   private framing: Framing = { kind: 'close' };
   private chunked = new ChunkedDecoder();
-  private sink: ((chunk: Buffer) => boolean) | null = null;
-  private early: Buffer[] = [];
-  private ended: { error: unknown } | null = null;
-  private waiting: { resolve: () => void; reject: (e: unknown) => void } | null = null;
-  /** Errors of the caller's (thrown by onData, given to abort): passed on as they are. */
-  private own = new Set<unknown>();
 
   constructor(
     private readonly url: URL,
-    private readonly s: HttpSettings,
+    s: HttpSettings,
     private readonly headers: Record<string, string>,
     private readonly opened: (r: RawResponse) => void,
     private readonly failed: (e: unknown) => void,
-  ) {}
+  ) {
+    super(s);
+  }
 
   start(): void {
     const extra = Object.entries(this.headers);
@@ -176,9 +172,7 @@ class PlainExchange {
       headers: parsed.headers,
       url: this.url,
       consume: (onData) => this.consume(onData),
-      resume: () => {
-        if (!this.ended) this.resume();
-      },
+      resume: () => this.resume(),
       abort: (reason) => this.abort(reason),
     });
     if (this.framing.kind === 'length' && this.framing.left === 0) {
@@ -209,20 +203,7 @@ class PlainExchange {
   }
 
   private deliver(chunk: Buffer): void {
-    if (this.ended) return;
-    if (!this.sink) {
-      this.early.push(chunk);
-      this.pause();
-      return;
-    }
-    let more: boolean;
-    try {
-      more = this.sink(chunk);
-    } catch (e) {
-      this.abort(e as Error);
-      return;
-    }
-    if (!more) this.pause();
+    if (!this.feed(chunk)) this.pause();
   }
 
   /**
@@ -234,31 +215,13 @@ class PlainExchange {
     this.socket?.setTimeout(0);
   }
 
-  private resume(): void {
+  protected resumeTransport(): void {
     this.socket?.setTimeout(this.s.timeoutMs);
     this.socket?.resume();
   }
 
-  private consume(onData: (chunk: Buffer) => boolean): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.waiting = { resolve, reject };
-      this.sink = onData;
-      const early = this.early;
-      this.early = [];
-      let more = true;
-      for (const c of early) {
-        // Bytes that came before a failure are dropped; a body that ended well is all delivered.
-        if (this.ended && this.ended.error !== null) break;
-        try {
-          more = onData(c);
-        } catch (e) {
-          this.abort(e as Error);
-          return;
-        }
-      }
-      if (this.ended) this.settle();
-      else if (more) this.resume();
-    });
+  protected stopTransport(): void {
+    this.socket?.destroy();
   }
 
   private closedByServer(): void {
@@ -279,33 +242,11 @@ class PlainExchange {
     this.end(e);
   }
 
-  private abort(reason?: Error): void {
-    const e = reason ?? new Error('the transfer was abandoned');
-    this.own.add(e);
-    this.early = [];
-    // A body that arrived whole before consume() was handed over can still be refused by the
-    // caller while it is delivered: the consume then fails with the caller's error.
-    if (this.ended?.error === null && this.waiting) this.ended = { error: e };
-    if (this.ended) return this.settle();
-    this.end(e);
-  }
-
-  private end(error: unknown): void {
+  protected override end(error: unknown): void {
     this.stopHeadTimer();
-    if (this.ended) return;
-    this.ended = { error };
     this.phase = 'done';
     this.socket?.destroy();
-    this.settle();
-  }
-
-  private settle(): void {
-    const w = this.waiting;
-    if (!w || !this.ended) return;
-    this.waiting = null;
-    const e = this.ended.error;
-    if (e === null) w.resolve();
-    else w.reject(this.own.has(e) ? e : describeNetworkError(e, this.s));
+    super.end(error);
   }
 }
 
