@@ -3,7 +3,8 @@
 // docs/architecture-store.md for the crash and concurrency argument.
 
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, createReadStream, openSync, readFileSync, type ReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { lstat, open, readdir, readFile, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WimEntry, WimReader, WimWriteEntry } from '../wim';
@@ -256,11 +257,38 @@ export class ImageStore {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT' && attempt < 5) continue;
         throw e;
       }
+      // Readers borrow the descriptors (FileRange.borrow): close() closes them once the last
+      // reader is done, so no read can land on a descriptor number reused meanwhile.
+      let readers = 0;
+      let closing = false;
+      const closeAll = (): void => {
+        for (const fd of fds.values()) {
+          try {
+            closeSync(fd);
+          } catch {
+            // already gone: nothing to release
+          }
+        }
+        fds.clear();
+      };
+      const borrow = (): (() => void) => {
+        readers++;
+        let returned = false;
+        return () => {
+          if (returned) return;
+          returned = true;
+          if (--readers === 0 && closing) closeAll();
+        };
+      };
+      const locate = this.blobLocator(c, fds);
       return {
-        locate: this.blobLocator(c, fds),
+        locate: (sha256) => {
+          const at = locate(sha256);
+          return at.fd === undefined ? at : { ...at, borrow };
+        },
         close: () => {
-          for (const fd of fds.values()) closeSync(fd);
-          fds.clear();
+          closing = true;
+          if (readers === 0) closeAll();
         },
       };
     }
@@ -1380,7 +1408,7 @@ export class ImageStore {
     const where = locate ?? this.blobLocator();
     const content = (sha256: string) => {
       const at = where(sha256);
-      return fileContent(at.path, at.packed ? { offset: at.offset, size: at.size, fd: at.fd } : undefined);
+      return fileContent(at.path, at.packed ? { offset: at.offset, size: at.size, fd: at.fd, borrow: at.borrow } : undefined);
     };
     for (const { entry: e, sds } of flat) {
       const w: WimWriteEntry = { path: e.path === '' ? [] : e.path.split('/'), kind: e.kind as 'directory' | 'file' | 'symlink' };
@@ -1775,7 +1803,8 @@ function livePacks(c: Catalog): Set<string> {
 
 /**
  * Where a blob's bytes are: a file of its own (offset 0, the whole file) or `size` bytes of a pack
- * from `offset`; `fd` is the pack open already (a snapshot's), to read instead of `path`.
+ * from `offset`; `fd` is the pack open already (a snapshot's), to read instead of `path`, through
+ * `borrow` (see FileRange in core/wim).
  */
 export interface BlobLocation {
   path: string;
@@ -1783,13 +1812,21 @@ export interface BlobLocation {
   size: number;
   packed: boolean;
   fd?: number;
+  borrow?: () => () => void;
 }
 
-/** A stream of a blob's bytes (not for an empty blob); a snapshot's descriptor is left open. */
-export function openBlobStream(at: BlobLocation): ReadStream {
+/** A stream of a blob's bytes (not for an empty blob). */
+export function openBlobStream(at: BlobLocation): Readable {
   if (!at.packed) return createReadStream(at.path);
-  const range = { start: at.offset, end: at.offset + at.size - 1 };
-  return at.fd === undefined ? createReadStream(at.path, range) : createReadStream('', { ...range, fd: at.fd, autoClose: false });
+  if (at.fd === undefined) return createReadStream(at.path, { start: at.offset, end: at.offset + at.size - 1 });
+  // A ReadStream would close the borrowed descriptor when destroyed; readFilePieces never does.
+  return Readable.from(
+    (async function* () {
+      const { readFilePieces } = await import('../wim');
+      yield* readFilePieces(at.path, undefined, { offset: at.offset, size: at.size, fd: at.fd, borrow: at.borrow });
+    })(),
+    { objectMode: false },
+  );
 }
 
 function totalSize(m: LayerManifest): number {

@@ -18,6 +18,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export async function* readFilePieces(path: string, piece = READ_PIECE, range?: FileRange): AsyncGenerator<Buffer> {
   const own = range?.fd === undefined ? openSync(path, 'r') : null;
   const fd = own ?? range!.fd!;
+  const release = own === null ? range?.borrow?.() : undefined;
+  let cur: Promise<Buffer> | null = null;
   try {
     let at = range?.offset ?? 0;
     const end = range ? range.offset + range.size : Infinity;
@@ -34,7 +36,7 @@ export async function* readFilePieces(path: string, piece = READ_PIECE, range?: 
         }),
       );
     };
-    let cur = next();
+    cur = next();
     while (true) {
       const b = await cur;
       if (b.length === 0) return;
@@ -42,15 +44,24 @@ export async function* readFilePieces(path: string, piece = READ_PIECE, range?: 
       yield b;
     }
   } finally {
+    // A consumer that stops early leaves the read ahead in flight: the descriptor is closed (or
+    // handed back) only once it is done.
+    await cur?.catch(() => undefined);
     if (own !== null) closeSync(own);
+    release?.();
   }
 }
 
-/** A byte range of a file; `fd`, when given, is the file open (the reader neither opens nor closes it). */
+/**
+ * A byte range of a file. `fd`, when given, is the file open already: the reader neither opens nor
+ * closes it, and calls `borrow` (if given) before its first read and what that returns after its
+ * last, so the descriptor's owner keeps it open in between.
+ */
 export interface FileRange {
   offset: number;
   size: number;
   fd?: number;
+  borrow?: () => () => void;
 }
 
 /**
@@ -212,7 +223,8 @@ export async function* prefetch(entries: AsyncIterable<WimWriteEntry> | Iterable
             yield readSmallFileSync(fsPath, size, offset, fsRange?.fd);
           };
         } else if (fsPath) {
-          const data = readSmallFile(fsPath, e.size, offset, fsRange?.fd);
+          const release = fsRange?.fd !== undefined ? fsRange.borrow?.() : undefined;
+          const data = readSmallFile(fsPath, e.size, offset, fsRange?.fd).finally(() => release?.());
           data.catch(() => undefined); // observed when the writer asks for the content
           e.content = async function* () {
             yield await data;

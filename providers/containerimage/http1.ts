@@ -155,7 +155,11 @@ class PlainExchange extends BodyFeed {
     const te = String(parsed.headers['transfer-encoding'] ?? '').toLowerCase();
     const cl = parsed.headers['content-length'];
     if (parsed.statusCode === 204 || parsed.statusCode === 304) this.framing = { kind: 'length', left: 0 };
-    else if (te.split(',').some((x) => x.trim() === 'chunked')) this.framing = { kind: 'chunked' };
+    else if (te !== '' && cl !== undefined) {
+      // Either could be a lie (request smuggling's favourite); undici refuses it too.
+      this.fail(new Error('the response has both a Content-Length and a Transfer-Encoding'));
+      return null;
+    } else if (te.split(',').some((x) => x.trim() === 'chunked')) this.framing = { kind: 'chunked' };
     else if (cl !== undefined) {
       const n = Array.isArray(cl) || !/^\d{1,15}$/.test(cl.trim()) ? NaN : Number(cl);
       if (!Number.isSafeInteger(n)) {

@@ -654,6 +654,12 @@ describe('plainGet: failures', () => {
     await expectHttpError(plainGet(two.url, settings(), {}), 'the response has an invalid Content-Length (5,6)');
   });
 
+  test('Content-Length together with Transfer-Encoding is refused (as undici refuses it)', async () => {
+    const body = '5\r\nhello\r\n0\r\n\r\n';
+    const peer = await rawServer((sock) => sock.end(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\nTransfer-Encoding: chunked\r\n\r\n${body}`));
+    await expectHttpError(plainGet(peer.url, settings(), {}), 'the response has both a Content-Length and a Transfer-Encoding');
+  });
+
   test('a non-HTTP answer, and a malformed header line, over the wire', async () => {
     const ssh = await rawServer((sock) => sock.end('SSH-2.0-OpenSSH_9.6\r\n\r\n'));
     await expectHttpError(plainGet(ssh.url, settings(), {}), `the server's answer is not HTTP/1.x ("SSH-2.0-OpenSSH_9.6")`);

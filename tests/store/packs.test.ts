@@ -3,12 +3,13 @@
 // content already in a pack is not stored a second time as a file of its own, and layer
 // manifests keep their own schema (layer ids do not change with the store layout).
 
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { makeTempDir, removeTempDir } from '../helpers/posh';
 import { openStore, type ImageRecord } from '../../core/store';
 import { layerTarEntries } from '../../core/store-oci/layer-tar';
+import { tarChunks } from '../../core/oci/tar';
 import { makeWim, sampleTree } from './helpers';
 
 let dir: string;
@@ -107,4 +108,33 @@ test('layer manifests keep schema 1: the layer id of a tree does not depend on t
   expect(JSON.parse(text).schema).toBe(1);
   expect(sha256(Buffer.from(text))).toBe(image.layers[0]);
   expect(store.readCatalog().schema).toBe(2);
+});
+
+test('a layer tar abandoned in the middle of a packed blob hands the pack descriptors back once, and only after its reads', async () => {
+  sampleTree(join(dir, 'a'), 3, 4_000_000, 1);
+  await makeWim(join(dir, 'a'), join(dir, 'a.wim'), 'Base', '1.0.0.0');
+  const store = openStore(join(dir, 'home'));
+  const { image } = await store.importWim(join(dir, 'a.wim'));
+  const m = await store.readLayer(image.layers[0]);
+  const it = tarChunks(layerTarEntries(store, m), 'layer');
+  let bytes = 0;
+  while (bytes < 2_000_000) {
+    const r = await it.next(); // into the first 4 MB blob
+    expect(r.done).toBe(false);
+    bytes += (r.value as Buffer).length;
+  }
+  await it.return(undefined); // the consumer goes away (a client disconnects, a gzip fails)
+  // Descriptors opened now get the numbers just freed; nothing of the abandoned tar may close them.
+  const mine = [openSync('/dev/null', 'r'), openSync('/dev/null', 'r'), openSync('/dev/null', 'r')];
+  await new Promise((r) => setTimeout(r, 200));
+  const closedUnderUs = mine.filter((fd) => {
+    try {
+      fstatSync(fd);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  for (const fd of mine) closeSync(fd);
+  expect(closedUnderUs).toEqual([]);
 });
