@@ -71,12 +71,22 @@ function openLayerTar(store: ImageStore, layerId: string): AsyncIterable<Uint8Ar
 }
 
 /**
- * A store layer as an OCI layer blob. Its digest and size come from one streaming pass (memoised
- * per process: layer manifests and blobs are content-addressed, so the bytes never change).
+ * The key under which a layer tar's digest and size are kept in the store (LayerRecord.derived).
+ * Its version changes whenever layerTarEntries would write other bytes for the same manifest.
+ */
+const TAR_DIGEST_KEY = 'oci-layer-tar/1';
+
+/**
+ * A store layer as an OCI layer blob. Its digest and size come from one streaming pass, remembered
+ * in the process and in the store's catalog (layer manifests and blobs are content-addressed, so
+ * the bytes never change): a second push or save of the layer, in any process, does not read it
+ * twice. The store is only a cache here: when it cannot take the value, the next run derives it again.
  */
 export async function layerBlob(store: ImageStore, layerId: string): Promise<BlobSource> {
   const key = `${store.root}\0${layerId}`;
   let known = digestMemo.get(key);
+  const kept = known ? null : /^(sha256:[0-9a-f]{64}) (\d+)$/.exec(store.derivedOf(layerId, TAR_DIGEST_KEY) ?? '');
+  if (kept) known = { digest: kept[1] as Digest, size: Number(kept[2]) };
   if (!known) {
     const h = createHash('sha256');
     let size = 0;
@@ -85,8 +95,9 @@ export async function layerBlob(store: ImageStore, layerId: string): Promise<Blo
       size += c.length;
     }
     known = { digest: `sha256:${h.digest('hex')}` as Digest, size };
-    digestMemo.set(key, known);
+    await store.rememberDerived(layerId, TAR_DIGEST_KEY, `${known.digest} ${size}`).catch(() => undefined);
   }
+  digestMemo.set(key, known);
   const { digest, size } = known;
   return { mediaType: MediaType.OciLayer, digest, size, open: () => openLayerTar(store, layerId) };
 }

@@ -38,6 +38,8 @@
 //   await store.check()           -> StoreProblem[] (empty when healthy)
 //   await store.optimize()        -> { blobsRemoved, layersRemoved, tempFilesRemoved, bytesFreed }
 //        (also rewrites pack files holding blobs no image uses any more)
+//   store.derivedOf(layerId, key) / await store.rememberDerived(layerId, key, value): values other
+//        rooms derive from a layer's content, kept in the catalog (core/store-oci's tar digests)
 //   store.blobLocator(catalog?)   -> sha256 => { path, offset, size, packed } (readers under the lock)
 //   store.openBlobSnapshot(blobs) -> { locate, close } for readers without the lock: the packs of
 //        those blobs held open, so a pack Optimize rewrites stays readable; openBlobStream(location)
@@ -76,7 +78,7 @@ export type { BlobLocation, ImportOptions, ImportProgress, ImportResult, RemoveR
 export { StoreError, StoreVersionError, StoreDependencyError, StoreInputError } from './errors';
 export { StoreLockedError } from './lock';
 export { STORE_SCHEMA, fullNameOf } from './types';
-export type { ImageRecord, ContainerRecord, LayerEntry, LayerManifest, Catalog } from './types';
+export type { ImageRecord, ContainerRecord, LayerEntry, LayerManifest, LayerRecord, Catalog } from './types';
 
 const stores = new Map<string, ImageStore>();
 

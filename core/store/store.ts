@@ -390,10 +390,10 @@ export class ImageStore {
    * Runs `fn` holding the store lock. A previous mutation that died (the `pending` marker is
    * still there) is cleaned up first: temp files and anything the catalog does not reference.
    */
-  private async mutate<T>(fn: (lock: HeldLock) => Promise<T>): Promise<T> {
+  private async mutate<T>(fn: (lock: HeldLock) => Promise<T>, lockWaitMs?: number): Promise<T> {
     // The lock lives in the root, so the root must exist; creating it is harmless.
     await ensureDir(this.root);
-    const lock = await acquireStoreLock(this.root);
+    const lock = await acquireStoreLock(this.root, lockWaitMs);
     try {
       await this.initialise();
       if (await exists(this.pendingPath)) await this.sweep(this.readCatalog());
@@ -1319,6 +1319,27 @@ export class ImageStore {
       await this.commit(lock, c);
       return rec;
     });
+  }
+
+  /** A value derived from a layer's content and remembered with rememberDerived, or null. */
+  derivedOf(layerId: string, key: string): string | null {
+    return this.readCatalog().layers[layerId]?.derived?.[key] ?? null;
+  }
+
+  /**
+   * Remembers a value derived from a layer's content (see LayerRecord.derived): one small commit.
+   * Nothing happens if the layer is no longer in the store. A cache, so it never waits: when the
+   * store is locked (by another process, or by a mutation of this one that derived the value) it
+   * fails at once with StoreLockedError, and the value is derived again another time.
+   */
+  async rememberDerived(layerId: string, key: string, value: string): Promise<void> {
+    await this.mutate(async (lock) => {
+      const c = this.readCatalog();
+      const rec = c.layers[layerId];
+      if (!rec || rec.derived?.[key] === value) return;
+      rec.derived = { ...rec.derived, [key]: value };
+      await this.commit(lock, c);
+    }, 0);
   }
 
   /** Removes a `docker tag` reference from whichever image has it; returns that image, or null. */

@@ -93,6 +93,18 @@ export interface ContainerRecord {
   path?: string;
 }
 
+/** A layer in the catalog: how many images list it, its content size. */
+export interface LayerRecord {
+  refs: number;
+  size: number;
+  /**
+   * Values other rooms derived from the layer's content and keep here so as not to derive them
+   * again (core/store-oci: the digest and size of its OCI layer tar), keyed by what they are and
+   * their format version. The content never changes, so neither do they.
+   */
+  derived?: Record<string, string>;
+}
+
 /** `catalog.json`: the commit point of every mutation (written last, atomically). */
 export interface Catalog {
   schema: number;
@@ -101,7 +113,7 @@ export interface Catalog {
   images: ImageRecord[];
   containers: ContainerRecord[];
   /** Layer id → number of images listing it. */
-  layers: Record<string, { refs: number; size: number }>;
+  layers: Record<string, LayerRecord>;
   /** Blob SHA-256 → its record. */
   blobs: Record<string, BlobRecord>;
 }
