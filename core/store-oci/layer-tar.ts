@@ -22,7 +22,7 @@
 // directory, missing parent directories are supplied, devices and FIFOs are skipped.
 
 import { HostileEntryError, OciFormatError, normalizeLayerPath, readTar, type TarHeader, type TarWriteEntry } from '../oci';
-import { openBlobStream, type BlobLocation, type ChainLayerItem, type ImageStore, type LayerEntry, type LayerManifest } from '../store';
+import { blobsOf, openBlobStream, type BlobLocation, type ChainLayerItem, type ImageStore, type LayerEntry, type LayerManifest } from '../store';
 
 const EPOCH_FILETIME = 116444736000000000n;
 const TICKS = 10_000_000n;
@@ -81,14 +81,9 @@ function tarName(path: string): string {
  */
 export async function* layerTarEntries(store: ImageStore, m: LayerManifest): AsyncGenerator<TarWriteEntry> {
   const groupFirst = new Map<string, string>();
-  const blobs = new Set<string>();
-  for (const e of m.entries) {
-    if (e.sha256) blobs.add(e.sha256);
-    for (const s of e.streams ?? []) if (s.sha256) blobs.add(s.sha256);
-  }
   // The tar writer reads each entry's content before asking for the next entry, so the snapshot's
   // descriptors can be closed when this generator ends (or is abandoned).
-  const snapshot = store.openBlobSnapshot(blobs);
+  const snapshot = store.openBlobSnapshot(blobsOf(m.entries));
   try {
     yield* layerEntriesFrom(m, groupFirst, snapshot.locate);
   } finally {

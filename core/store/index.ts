@@ -73,7 +73,7 @@
 import { ImageStore, type ImportOptions, type ImportResult } from './store';
 import type { WimReader } from '../wim';
 
-export { ImageStore, imageIdOf, openBlobStream } from './store';
+export { ImageStore, blobsOf, imageIdOf, openBlobStream } from './store';
 export type { BlobLocation, ImportOptions, ImportProgress, ImportResult, RemoveResult, StoreProblem, OptimizeResult, StoreInputEntry, ChainLayerItem, ChainImageMeta, ChainStep, ChainResult } from './store';
 export { StoreError, StoreVersionError, StoreDependencyError, StoreInputError } from './errors';
 export { StoreLockedError } from './lock';

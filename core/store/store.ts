@@ -478,15 +478,6 @@ export class ImageStore {
     return id;
   }
 
-  /** Blob hashes (SHA-256) a layer references. */
-  private static layerBlobs(m: LayerManifest): Set<string> {
-    const s = new Set<string>();
-    for (const e of m.entries) {
-      if (e.sha256) s.add(e.sha256);
-      for (const st of e.streams ?? []) if (st.sha256) s.add(st.sha256);
-    }
-    return s;
-  }
 
   /** Adds an image to the catalog in memory, counting references to its new layer's blobs. */
   private async addImage(c: Catalog, image: ImageRecord, ownLayer: { id: string; manifest: LayerManifest; size: number }, replacing: ImageRecord | null): Promise<{ freedLayers: string[]; freedBlobs: string[] }> {
@@ -498,7 +489,7 @@ export class ImageStore {
       else {
         if (l !== ownLayer.id) throw new StoreError(`Layer ${l} is not in the store.`, 'LayerMissing', 'ObjectNotFound', l);
         c.layers[l] = { refs: 1, size: ownLayer.size };
-        for (const b of ImageStore.layerBlobs(ownLayer.manifest)) c.blobs[b][2]++;
+        for (const b of blobsOf(ownLayer.manifest.entries)) c.blobs[b][2]++;
       }
     }
     const at = replacing ? c.images.findIndex((i) => i.imageId === replacing.imageId) : -1;
@@ -527,7 +518,7 @@ export class ImageStore {
         m = null; // a missing or corrupt manifest: its blobs are found by the next sweep
       }
       if (!m) continue;
-      for (const b of ImageStore.layerBlobs(m)) {
+      for (const b of blobsOf(m.entries)) {
         const br = c.blobs[b];
         if (!br) continue;
         br[2]--;
@@ -1422,10 +1413,10 @@ export class ImageStore {
    * The image as WIM writer entries: content comes from the blobs, and each entry carries its
    * stored SHA-1 so the writer never hashes content twice.
    */
-  async *exportEntries(image: ImageRecord, locate?: (sha256: string) => BlobLocation): AsyncGenerator<WimWriteEntry> {
+  async *exportEntries(image: ImageRecord, locate?: (sha256: string) => BlobLocation, flattened?: { entry: LayerEntry; sds: string[] }[]): AsyncGenerator<WimWriteEntry> {
     // fileContent (not a bare readFilePieces closure): the writer then reads small blobs ahead.
     const { fileContent } = await import('../wim');
-    const flat = await this.flatten(image.layers);
+    const flat = flattened ?? (await this.flatten(image.layers));
     const where = locate ?? this.blobLocator();
     const content = (sha256: string) => {
       const at = where(sha256);
@@ -1458,20 +1449,16 @@ export class ImageStore {
   /** Writes an installed image as a single-image WIM at `wimPath` (flattened when derived). */
   async exportWim(image: ImageRecord, wimPath: string, opts: { compression?: 'none' | 'xpress' } = {}): Promise<{ path: string; size: number }> {
     const { createWim } = await import('../wim');
-    const blobs = new Set<string>();
-    for (const { entry: e } of await this.flatten(image.layers)) {
-      if (e.sha256) blobs.add(e.sha256);
-      for (const st of e.streams ?? []) if (st.sha256) blobs.add(st.sha256);
-    }
+    const flat = await this.flatten(image.layers);
     // Opened before the archive is created: a missing pack fails the export with nothing written.
-    const snapshot = this.openBlobSnapshot(blobs);
+    const snapshot = this.openBlobSnapshot(blobsOf(flat.map((x) => x.entry)));
     try {
       const w = await createWim(wimPath, {
         compression: opts.compression ?? 'none',
         metadata: { name: image.name, description: image.summary, version: image.version, publisher: image.publisher },
       });
       try {
-        await w.addAll(this.exportEntries(image, snapshot.locate));
+        await w.addAll(this.exportEntries(image, snapshot.locate, flat));
       } catch (e) {
         await w.abort();
         throw e;
@@ -1538,7 +1525,7 @@ export class ImageStore {
           problems.push({ kind: 'Layer', id: l, problem: (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'The layer manifest is missing.' : (e as Error).message });
           continue;
         }
-        for (const b of ImageStore.layerBlobs(m)) expectBlobRefs.set(b, (expectBlobRefs.get(b) ?? 0) + 1);
+        for (const b of blobsOf(m.entries)) expectBlobRefs.set(b, (expectBlobRefs.get(b) ?? 0) + 1);
         for (const e of m.entries) {
           if (e.sha256 && c.blobs[e.sha256] && (c.blobs[e.sha256][0] !== e.sha1 || c.blobs[e.sha256][1] !== e.size)) {
             problems.push({ kind: 'Layer', id: l, problem: `The entry '/${e.path}' disagrees with the catalog on blob ${e.sha256}.` });
@@ -1813,6 +1800,16 @@ async function hashFile(p: string, offset = 0, length = Infinity): Promise<{ sha
   } finally {
     await fh.close();
   }
+}
+
+/** The blobs (SHA-256) entries reference: file contents and named streams. */
+export function blobsOf(entries: LayerEntry[]): Set<string> {
+  const s = new Set<string>();
+  for (const e of entries) {
+    if (e.sha256) s.add(e.sha256);
+    for (const st of e.streams ?? []) if (st.sha256) s.add(st.sha256);
+  }
+  return s;
 }
 
 /** Pack ids the catalog's blobs are in. */
